@@ -1,0 +1,207 @@
+#pragma once
+/// Estimates, standard errors and confidence intervals with the trial as the unit of
+/// replication; Student-t / chi-squared quantiles from Boost.Math; Bonferroni; verdicts.
+///
+/// Determinism: sums run in index order (two-pass mean and variance), so an estimate has
+/// the same bits for any thread count and any build. Boost.Math quantiles call libm
+/// (log, exp, lgamma …), whose last bit may differ between x86-64 CPUs (glibc picks FMA
+/// code paths at run time); every quantile is therefore rounded to 12 significant digits
+/// (`round_significant`, exact decimal conversion) before use. A last-ulp difference
+/// (relative 1e-16) then changes the rounded value only if the exact quantile lies within
+/// ~1e-16 of a 12-digit rounding boundary, a chance of about 1e-4 per quantile, instead of
+/// always reaching the report.
+
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace initlab {
+
+/// Outcome of comparing an analytic value with the confidence interval of its estimate.
+enum class verdict { confirmed, refuted };
+
+/// "confirmed" or "refuted".
+[[nodiscard]] constexpr std::string_view to_string(verdict v) noexcept {
+  return v == verdict::confirmed ? "confirmed" : "refuted";
+}
+
+/// Significant digits kept of every Boost.Math quantile (see the header comment).
+inline constexpr int quantile_significant_digits = 12;
+
+/// x rounded to `digits` significant decimal digits (exact: to_chars/from_chars are
+/// correctly rounded, no libm involved). Non-finite x is returned unchanged.
+[[nodiscard]] inline double round_significant(double x, int digits = quantile_significant_digits) {
+  if (!(x - x == 0.0) || x == 0.0) return x;  // inf, nan, ±0
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific, digits - 1);
+  if (r.ec != std::errc{}) throw std::logic_error("round_significant: to_chars failed");
+  double y = 0.0;
+  const auto p = std::from_chars(buf, r.ptr, y);
+  if (p.ec != std::errc{}) throw std::logic_error("round_significant: from_chars failed");
+  return y;
+}
+
+/// Upper quantile of Student's t: t with P(T > t) = tail, df > 0 degrees of freedom.
+[[nodiscard]] inline double student_t_upper_quantile(double tail, double df) {
+  return round_significant(
+      boost::math::quantile(boost::math::complement(boost::math::students_t(df), tail)));
+}
+
+/// Quantile of the chi-squared distribution: x with P(X <= x) = p, df > 0.
+[[nodiscard]] inline double chi_squared_quantile(double p, double df) {
+  return round_significant(boost::math::quantile(boost::math::chi_squared(df), p));
+}
+
+/// Upper quantile of the chi-squared distribution: x with P(X > x) = tail, df > 0.
+[[nodiscard]] inline double chi_squared_upper_quantile(double tail, double df) {
+  return round_significant(
+      boost::math::quantile(boost::math::complement(boost::math::chi_squared(df), tail)));
+}
+
+/// Upper quantile of N(0, 1): z with P(Z > z) = tail.
+[[nodiscard]] inline double normal_upper_quantile(double tail) {
+  return round_significant(
+      boost::math::quantile(boost::math::complement(boost::math::normal(0.0, 1.0), tail)));
+}
+
+/// Per-claim miss probability under Bonferroni: family_error / claims (claims >= 1).
+[[nodiscard]] constexpr double bonferroni_alpha(double family_error, std::size_t claims) {
+  if (claims == 0) throw std::invalid_argument("bonferroni_alpha: no claims");
+  return family_error / static_cast<double>(claims);
+}
+
+/// Family-wise error rate of every study (DESIGN.md §4): 1%.
+inline constexpr double study_family_error = 0.01;
+
+/// Mean and unbiased variance of a sample, summed in index order (two-pass, corrected).
+struct sample_moments {
+  std::size_t count = 0;  ///< number of values (trials)
+  double mean = 0.0;      ///< arithmetic mean
+  double variance = 0.0;  ///< unbiased sample variance (0 when count < 2)
+};
+
+/// Two-pass moments in index order: the same bits whatever produced the values.
+[[nodiscard]] inline sample_moments moments(std::span<const double> x) {
+  sample_moments m;
+  m.count = x.size();
+  if (x.empty()) return m;
+  double sum = 0.0;
+  for (double v : x)
+    sum += v;
+  m.mean = sum / static_cast<double>(x.size());
+  if (x.size() < 2) return m;
+  double ss = 0.0;
+  double comp = 0.0;  // corrected two-pass (Chan, Golub, LeVeque 1983): removes mean's error
+  for (double v : x) {
+    const double d = v - m.mean;
+    ss += d * d;
+    comp += d;
+  }
+  const double n = static_cast<double>(x.size());
+  m.variance = (ss - comp * comp / n) / (n - 1.0);
+  if (m.variance < 0.0) m.variance = 0.0;
+  return m;
+}
+
+/// Closed interval [low, high].
+struct interval {
+  double low = 0.0;   ///< lower end
+  double high = 0.0;  ///< upper end
+  /// True iff low <= x <= high.
+  [[nodiscard]] constexpr bool contains(double x) const noexcept { return low <= x && x <= high; }
+  /// (high - low) / 2.
+  [[nodiscard]] constexpr double half_width() const noexcept { return (high - low) / 2.0; }
+};
+
+/// A point estimate with standard error and a two-sided confidence interval.
+struct estimate {
+  double value = 0.0;       ///< the estimate
+  double std_error = 0.0;   ///< its standard error
+  interval ci;              ///< confidence interval
+  double confidence = 0.0;  ///< 1 - alpha
+  std::size_t trials = 0;   ///< independent trials it rests on
+};
+
+namespace detail {
+inline void require_trials(std::size_t n, std::size_t need, const char* what) {
+  if (n < need) throw std::invalid_argument(std::string(what) + ": too few trials");
+}
+inline void require_alpha(double alpha) {
+  if (!(alpha > 0.0 && alpha < 1.0)) throw std::invalid_argument("alpha must be in (0, 1)");
+}
+}  // namespace detail
+
+/// Mean of per-trial values with the Student-t interval, n-1 degrees of freedom, at
+/// confidence 1 - alpha (two-sided). Needs at least 2 trials.
+[[nodiscard]] inline estimate mean_estimate(std::span<const double> x, double alpha) {
+  detail::require_trials(x.size(), 2, "mean_estimate");
+  detail::require_alpha(alpha);
+  const sample_moments m = moments(x);
+  const double n = static_cast<double>(m.count);
+  const double se = std::sqrt(m.variance / n);
+  const double t = student_t_upper_quantile(alpha / 2.0, n - 1.0);
+  return {m.mean, se, {m.mean - t * se, m.mean + t * se}, 1.0 - alpha, m.count};
+}
+
+/// Variance across trials (unbiased s²) with the chi-squared interval
+/// [(n-1)s²/χ²_{1-α/2}, (n-1)s²/χ²_{α/2}], exact for Gaussian trial values; the standard
+/// error is the Gaussian one, s²·√(2/(n-1)). Needs at least 2 trials.
+[[nodiscard]] inline estimate variance_estimate(std::span<const double> x, double alpha) {
+  detail::require_trials(x.size(), 2, "variance_estimate");
+  detail::require_alpha(alpha);
+  const sample_moments m = moments(x);
+  const double df = static_cast<double>(m.count) - 1.0;
+  const double upper = chi_squared_upper_quantile(alpha / 2.0, df);
+  const double lower = chi_squared_quantile(alpha / 2.0, df);
+  const double s2 = m.variance;
+  return {s2, s2 * std::sqrt(2.0 / df), {df * s2 / upper, df * s2 / lower}, 1.0 - alpha, m.count};
+}
+
+/// Ratio of means mean(a)/mean(b) of paired per-trial values; delta-method standard error
+/// √(Var a − 2R Cov(a,b) + R² Var b)/(|mean b|·√n), Student-t quantile with n-1 df.
+/// Needs at least 2 trials, equal lengths and mean(b) != 0.
+[[nodiscard]] inline estimate ratio_estimate(std::span<const double> a, std::span<const double> b,
+                                             double alpha) {
+  if (a.size() != b.size()) throw std::invalid_argument("ratio_estimate: lengths differ");
+  detail::require_trials(a.size(), 2, "ratio_estimate");
+  detail::require_alpha(alpha);
+  const sample_moments ma = moments(a);
+  const sample_moments mb = moments(b);
+  if (mb.mean == 0.0) throw std::invalid_argument("ratio_estimate: denominator mean is zero");
+  const double r = ma.mean / mb.mean;
+  double cov = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    cov += (a[i] - ma.mean) * (b[i] - mb.mean);
+  const double n = static_cast<double>(a.size());
+  cov /= n - 1.0;
+  double v = ma.variance - 2.0 * r * cov + r * r * mb.variance;
+  if (v < 0.0) v = 0.0;
+  const double se = std::sqrt(v / n) / (mb.mean < 0.0 ? -mb.mean : mb.mean);
+  const double t = student_t_upper_quantile(alpha / 2.0, n - 1.0);
+  return {r, se, {r - t * se, r + t * se}, 1.0 - alpha, a.size()};
+}
+
+/// The verdict rule of DESIGN.md §4: confirmed iff the analytic value lies in the interval.
+[[nodiscard]] constexpr verdict decide(double analytic, const interval& ci) noexcept {
+  return ci.contains(analytic) ? verdict::confirmed : verdict::refuted;
+}
+
+/// Half-width of the interval relative to |analytic| (infinity when analytic is 0 and the
+/// interval has width; 0 when both are 0).
+[[nodiscard]] constexpr double relative_half_width(const estimate& e, double analytic) noexcept {
+  const double h = e.ci.half_width();
+  const double a = analytic < 0.0 ? -analytic : analytic;
+  if (a == 0.0) return h == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
+  return h / a;
+}
+
+}  // namespace initlab

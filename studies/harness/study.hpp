@@ -1,0 +1,149 @@
+#pragma once
+/// Study harness: command line, claims with Bonferroni-controlled intervals, report, progress.
+///
+/// A study binary is one call to `initlab::study::run`:
+/// ```cpp
+/// int main(int argc, char** argv) {
+///   return initlab::study::run(argc, argv,
+///       {.id = "08", .slug = "he_relu", .title = "He initialization keeps ReLU variances",
+///        .source = "seed text 000; He et al. 2015 eq. 10",
+///        .default_replications = 4000, .quick_replications = 200},
+///       [](initlab::study::context& ctx) {
+///         const auto width = ctx.setting("width", std::size_t{256});   // recorded in "settings"
+///         const auto root = ctx.root_stream();                          // stream(seed).child(id)
+///         // one value per trial, computed in parallel (fixed chunks), returned in index order
+///         const std::vector<double> q = ctx.trials(ctx.replications(), [&](std::size_t t) {
+///           return measure(root.child(0).child(t), width);
+///         });
+///         ctx.claim({.id = "forward_q", .statement = "...", .formula = "2/n * n/2 = 1",
+///                    .analytic = 1.0}, q);                               // mean of the trials
+///       });
+/// }
+/// ```
+/// The harness parses `--seed --threads --replications --quick --out --help --version`
+/// (DESIGN.md §4), checks the output location before computing, evaluates every claim at
+/// confidence 1 − 0.01/m (Bonferroni over the study's m claims), prints the table, writes the
+/// report atomically, and returns the exit status: 0 all verdicts as expected, 1 some not,
+/// 2 bad usage or I/O error.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <initlab/parallel.hpp>
+#include <initlab/statistics.hpp>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+#if __has_include(<initlab/random.hpp>)
+#include <initlab/random.hpp>
+#define INITLAB_STUDY_HAS_STREAM 1  // transitional: random.hpp is being written concurrently
+#endif
+
+namespace initlab::study {
+
+/// Identity and default sizes of a study; `id` is two digits, the binary is `<id>_<slug>`.
+struct info {
+  std::string id;                           ///< "08"
+  std::string slug;                         ///< "he_relu"
+  std::string title;                        ///< one line
+  std::string source;                       ///< which text / equation it checks
+  std::size_t default_replications = 1000;  ///< trials per claim at default settings
+  std::size_t quick_replications = 100;     ///< trials per claim with --quick
+  std::uint64_t default_seed = 1;           ///< seed when --seed is not given
+};
+
+/// Which statistic of the per-trial values a claim compares with its analytic value.
+enum class statistic {
+  mean,      ///< mean over trials; Student-t interval (any finite-variance data, CLT)
+  variance,  ///< variance across trials; chi-squared interval (valid for Gaussian trial values)
+};
+
+/// What a claim states; the estimate and its interval come from the per-trial values.
+struct claim_spec {
+  std::string id;         ///< short, unique within the study, e.g. "forward_q_layer_3"
+  std::string statement;  ///< one sentence a reader can check
+  std::string formula;    ///< the analytic formula, e.g. "Var[y] = D·α²·σ_w²·σ_x²"
+  double analytic = 0.0;  ///< constexpr value from the core
+  initlab::verdict expected =
+      initlab::verdict::confirmed;   ///< refuted for a derivation known to be wrong
+  statistic kind = statistic::mean;  ///< mean (default) or variance of the trial values
+  /// Precision target at default settings (0 = none): if the relative half-width of a
+  /// confirmed claim exceeds it in a non-quick run, the harness warns on stderr.
+  double max_rel_half_width = 0.0;
+};
+
+/// The run-time handle a study body receives: settings, streams, parallel trials, claims.
+class context {
+ public:
+  /// Seed from --seed (or info::default_seed).
+  [[nodiscard]] std::uint64_t seed() const noexcept;
+  /// Trials per claim: --replications, else quick or default count of `info`.
+  [[nodiscard]] std::size_t replications() const noexcept;
+  /// Worker threads (--threads, default all cores); never changes a result.
+  [[nodiscard]] std::size_t threads() const noexcept;
+  /// True with --quick.
+  [[nodiscard]] bool quick() const noexcept;
+#ifdef INITLAB_STUDY_HAS_STREAM
+  /// `initlab::stream(seed()).child(numeric id)`: derive claim / trial streams from it.
+  [[nodiscard]] initlab::stream root_stream() const noexcept {
+    return initlab::stream(seed()).child(study_number());
+  }
+#endif
+  /// The study id as a number ("08" → 8): the first child index of every stream.
+  [[nodiscard]] std::uint64_t study_number() const noexcept;
+
+  /// Records a study parameter under settings[name] and returns it (integers, floating
+  /// point, bool, strings, and vectors of those).
+  template <class T>
+  T setting(std::string_view name, T value) {
+    settings()[std::string(name)] = value;
+    return value;
+  }
+
+  /// Calls f(i) for i in [0, n) on threads() workers, with a progress bar on a terminal;
+  /// results in index order, bit-identical for any thread count.
+  template <class F>
+  auto trials(std::size_t n, F&& f) {
+    begin_progress(n);
+    auto tick = [this](std::size_t done) { progress(done); };
+    if constexpr (std::is_void_v<std::invoke_result_t<F&, std::size_t>>) {
+      initlab::run_trials(n, threads(), std::forward<F>(f), tick);
+      end_progress();
+    } else {
+      auto out = initlab::run_trials(n, threads(), std::forward<F>(f), tick);
+      end_progress();
+      return out;
+    }
+  }
+
+  /// Adds a claim whose statistic (spec.kind) is estimated from one value per trial.
+  void claim(claim_spec spec, std::span<const double> per_trial);
+  /// Adds a claim on the ratio mean(numerator) / mean(denominator) of paired per-trial
+  /// values (delta-method standard error, Student-t quantile).
+  void ratio_claim(claim_spec spec, std::span<const double> numerator,
+                   std::span<const double> denominator);
+
+  context(const context&) = delete;
+  context& operator=(const context&) = delete;
+  ~context();
+
+  struct state;  ///< implementation detail (studies/harness/*.cpp)
+  explicit context(state& s) noexcept : state_(&s) {}
+
+ private:
+  nlohmann::ordered_json& settings();
+  void begin_progress(std::size_t total);
+  void progress(std::size_t done);
+  void end_progress();
+  state* state_;
+};
+
+/// Runs a study: parse, check output, call body, evaluate claims, print, write. Returns the
+/// process exit status (0, 1 or 2). Never throws.
+int run(int argc, char** argv, const info& study, const std::function<void(context&)>& body);
+
+}  // namespace initlab::study
