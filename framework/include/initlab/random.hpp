@@ -1,0 +1,107 @@
+#pragma once
+/// Counter-based random streams: Philox4x32-10 keyed by a seed and a path of logical indices.
+///
+/// A `stream` is nothing but a 64-bit Philox key. Its random data is the sequence of 128-bit
+/// Philox blocks `philox4x32_10(counter = (lo32(b), hi32(b), 0, 0), key)` for b = 0, 1, 2, …,
+/// so any block can be computed without computing the others (no state, no thread ids).
+///
+/// Key derivation (exact, the provenance string `stream_scheme` repeats it):
+///   - `stream(seed)`: key = (lo32(seed), hi32(seed)).
+///   - `s.child(i)`:   (y0, y1, y2, y3) = philox4x32_10(counter = (lo32(i), hi32(i), 0, child_tag),
+///                     key = s.key); the child's key = (y0, y1).
+/// Data counters have word 3 = 0 and child derivations word 3 = child_tag ≠ 0, so a derived key
+/// is never a data block of its parent. Distinct indices give distinct Philox inputs, hence
+/// (Philox being a bijection of the counter for a fixed key) distinct 128-bit outputs; two of
+/// them share a 64-bit key only by a ~2⁻⁶⁴ accident.
+
+#include <array>
+#include <cstdint>
+
+namespace initlab {
+
+/// Name of the random engine, for report provenance.
+inline constexpr const char* random_engine =
+    "Philox4x32-10 (Salmon et al. 2011, Random123 constants)";
+
+/// How streams are keyed and how data is drawn from them, for report provenance.
+inline constexpr const char* stream_scheme =
+    "stream(seed): key=(lo32(seed),hi32(seed)); child(i): key=first two words of "
+    "philox4x32_10(ctr=(lo32(i),hi32(i),0,0x6368696c),parent key); data block b: "
+    "philox4x32_10(ctr=(lo32(b),hi32(b),0,0),key); element n uses 64-bit word n%2 of block n/2 "
+    "(word0=x0|x1<<32, word1=x2|x3<<32)";
+
+namespace detail {
+
+/// Philox4x32 multipliers and Weyl key increments (Random123 `PHILOX_M4x32_*`, `PHILOX_W32_*`).
+inline constexpr std::uint32_t philox_m0 = 0xD2511F53u;
+inline constexpr std::uint32_t philox_m1 = 0xCD9E8D57u;
+inline constexpr std::uint32_t philox_w0 = 0x9E3779B9u;
+inline constexpr std::uint32_t philox_w1 = 0xBB67AE85u;
+/// Number of Philox rounds (the Random123 default, "Philox4x32-10").
+inline constexpr int philox_rounds = 10;
+/// Counter word 3 of a child-key derivation ("chil" in ASCII); data blocks use 0.
+inline constexpr std::uint32_t child_tag = 0x6368696Cu;
+
+}  // namespace detail
+
+/// Philox4x32 counter / output block: four 32-bit words.
+using philox_block = std::array<std::uint32_t, 4>;
+/// Philox4x32 key: two 32-bit words.
+using philox_key = std::array<std::uint32_t, 2>;
+
+/// Philox4x32-10 bijection of `ctr` under `key` (Salmon, Moraes, Dror, Shaw, SC'11, Fig. 2).
+[[nodiscard]] constexpr philox_block philox4x32_10(philox_block ctr, philox_key key) noexcept {
+  for (int round = 0; round < detail::philox_rounds; ++round) {
+    if (round > 0) {  // the key schedule bumps the key before every round but the first
+      key[0] += detail::philox_w0;
+      key[1] += detail::philox_w1;
+    }
+    const std::uint64_t p0 = std::uint64_t{detail::philox_m0} * ctr[0];
+    const std::uint64_t p1 = std::uint64_t{detail::philox_m1} * ctr[2];
+    ctr = {static_cast<std::uint32_t>(p1 >> 32) ^ ctr[1] ^ key[0], static_cast<std::uint32_t>(p1),
+           static_cast<std::uint32_t>(p0 >> 32) ^ ctr[3] ^ key[1], static_cast<std::uint32_t>(p0)};
+  }
+  return ctr;
+}
+
+/// A counter-based random stream: a Philox key derived from a seed and a path of logical indices.
+class stream {
+ public:
+  /// The root stream of `seed`.
+  constexpr explicit stream(std::uint64_t seed) noexcept
+      : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)} {}
+
+  /// The independent sub-stream number `index` (e.g. study, claim, trial, layer).
+  [[nodiscard]] constexpr stream child(std::uint64_t index) const noexcept {
+    const philox_block y =
+        philox4x32_10({static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32),
+                       0u, detail::child_tag},
+                      key_);
+    return stream(philox_key{y[0], y[1]});
+  }
+
+  /// Random block number `b` of this stream: philox4x32_10((lo32(b), hi32(b), 0, 0), key).
+  [[nodiscard]] constexpr philox_block block(std::uint64_t b) const noexcept {
+    return philox4x32_10(
+        {static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(b >> 32), 0u, 0u}, key_);
+  }
+
+  /// 64-bit random word `n`: word n%2 of block n/2 (word 0 = x0 | x1<<32, word 1 = x2 | x3<<32).
+  [[nodiscard]] constexpr std::uint64_t word(std::uint64_t n) const noexcept {
+    const philox_block x = block(n >> 1);
+    const unsigned w = static_cast<unsigned>(n & 1u) * 2u;
+    return std::uint64_t{x[w]} | (std::uint64_t{x[w + 1]} << 32);
+  }
+
+  /// The Philox key of this stream.
+  [[nodiscard]] constexpr philox_key key() const noexcept { return key_; }
+
+  /// Equal streams produce equal data.
+  friend constexpr bool operator==(const stream&, const stream&) = default;
+
+ private:
+  constexpr explicit stream(philox_key key) noexcept : key_{key} {}
+  philox_key key_;
+};
+
+}  // namespace initlab
