@@ -2,3 +2,5 @@
 /// Umbrella header: includes the whole header-only library, nothing else.
 
 #include <initlab/weight_law.hpp>
+#include <initlab/random.hpp>
+#include <initlab/sampler.hpp>
