@@ -3,6 +3,7 @@
 /// promises (its variance) and what a sampler draws from, in one place.
 
 #include <cstdint>
+#include <initlab/math.hpp>
 
 namespace initlab {
 
@@ -24,5 +25,43 @@ struct weight_law {
 
   friend constexpr bool operator==(const weight_law&, const weight_law&) = default;
 };
+
+/// Standard deviation of N(0,1) truncated to (−t, t): √(1 − 2t·φ(t)/(2Φ(t) − 1)), t > 0.
+/// 2Φ(t) − 1 is computed as erf(t/√2), which has no cancellation for small t.
+[[nodiscard]] constexpr double truncated_normal_stddev(double t) noexcept {
+  const double mass = math::erf(t / math::sqrt2);  // P(|z| < t)
+  return math::sqrt(1.0 - 2.0 * t * math::normal_pdf(t) / mass);
+}
+
+/// σ of N(0,1) truncated to ±weight_law::truncation (= 0.8796256610342398 for ±2); Keras and JAX
+/// divide the target std by it so that a truncated normal has exactly the requested variance.
+inline constexpr double truncated_normal_unit_stddev =
+    truncated_normal_stddev(weight_law::truncation);
+
+/// Variance of one weight entry drawn from `law` (0 for a constant law: it has no spread).
+[[nodiscard]] constexpr double variance(const weight_law& law) noexcept {
+  const double s2 = law.scale * law.scale;
+  switch (law.kind) {
+    case law_kind::constant:
+      return 0.0;
+    case law_kind::normal:
+      return s2;
+    case law_kind::uniform:
+      return s2 / 3.0;  // U[−a, a]: a²/3
+    case law_kind::truncated_normal:
+      return s2 * truncated_normal_unit_stddev * truncated_normal_unit_stddev;
+  }
+  return 0.0;
+}
+
+/// Mean of one weight entry drawn from `law` (non-zero only for a non-zero constant).
+[[nodiscard]] constexpr double mean(const weight_law& law) noexcept {
+  return law.kind == law_kind::constant ? law.scale : 0.0;
+}
+
+/// Second moment E[w²] of one weight entry drawn from `law`: variance + mean².
+[[nodiscard]] constexpr double second_moment(const weight_law& law) noexcept {
+  return variance(law) + mean(law) * mean(law);
+}
 
 }  // namespace initlab
