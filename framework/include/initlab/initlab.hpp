@@ -4,3 +4,6 @@
 #include <initlab/weight_law.hpp>
 #include <initlab/random.hpp>
 #include <initlab/sampler.hpp>
+#include <initlab/math.hpp>
+#include <initlab/quadrature.hpp>
+#include <initlab/activation.hpp>
