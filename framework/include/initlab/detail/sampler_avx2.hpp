@@ -1,15 +1,257 @@
 #pragma once
-/// avx2 path of the bulk samplers (placeholder: forwards to the scalar path until written).
+/// AVX2 path of the bulk samplers: 4 Philox blocks (8 elements) per iteration.
+///
+/// Every floating-point operation mirrors detail/fast_math.hpp and detail/sampler_scalar.hpp
+/// one for one (same operands, same order, no FMA: the target attribute does not enable "fma"
+/// and contraction is switched off below), so the bits equal the scalar path's.
 
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initlab/detail/fast_math.hpp>
 #include <initlab/detail/sampler_scalar.hpp>
+#include <initlab/random.hpp>
+
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+// GCC 12 reports its own _mm256_undefined_* placeholders as maybe-uninitialized when the
+// intrinsics are inlined here (a false positive); silence it for this header only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+/// Compiles one function for AVX2 (without FMA) while the rest of the program stays baseline.
+#define INITLAB_TARGET_AVX2 __attribute__((target("avx2")))
+
+namespace initlab::detail::avx2 {
+
+/// Philox round keys broadcast once per fill.
+struct round_keys {
+  __m256i k0[philox_rounds];
+  __m256i k1[philox_rounds];
+};
+
+/// The two 64-bit words of 4 consecutive blocks (lane i = block b0 + i).
+struct block_words {
+  __m256i a;
+  __m256i b;
+};
+
+/// Round keys of `key`: round r uses key + r·(W0, W1) (mod 2³²).
+INITLAB_TARGET_AVX2 inline round_keys make_round_keys(philox_key key) noexcept {
+  round_keys k;
+  for (int r = 0; r < philox_rounds; ++r) {
+    k.k0[r] = _mm256_set1_epi64x(static_cast<long long>(key[0]));
+    k.k1[r] = _mm256_set1_epi64x(static_cast<long long>(key[1]));
+    key[0] += philox_w0;
+    key[1] += philox_w1;
+  }
+  return k;
+}
+
+/// Philox4x32-10 of blocks b0 … b0+3, one 32-bit word per 64-bit lane (upper halves are junk
+/// until the final packing; _mm256_mul_epu32 reads only the low halves).
+INITLAB_TARGET_AVX2 inline block_words philox(const round_keys& k, std::uint64_t b0) noexcept {
+  const __m256i b = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(b0)),
+                                     _mm256_set_epi64x(3, 2, 1, 0));
+  const __m256i m0 = _mm256_set1_epi64x(philox_m0);
+  const __m256i m1 = _mm256_set1_epi64x(philox_m1);
+  __m256i c0 = b;
+  __m256i c1 = _mm256_srli_epi64(b, 32);
+  __m256i c2 = _mm256_setzero_si256();
+  __m256i c3 = _mm256_setzero_si256();
+  for (int r = 0; r < philox_rounds; ++r) {
+    const __m256i p0 = _mm256_mul_epu32(c0, m0);
+    const __m256i p1 = _mm256_mul_epu32(c2, m1);
+    c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1), k.k0[r]);
+    c1 = p1;
+    c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3), k.k1[r]);
+    c3 = p0;
+  }
+  const __m256i low = _mm256_set1_epi64x(0xFFFFFFFFll);
+  return {_mm256_or_si256(_mm256_and_si256(c0, low), _mm256_slli_epi64(c1, 32)),
+          _mm256_or_si256(_mm256_and_si256(c2, low), _mm256_slli_epi64(c3, 32))};
+}
+
+/// Broadcast double.
+INITLAB_TARGET_AVX2 inline __m256d set(double x) noexcept {
+  return _mm256_set1_pd(x);
+}
+
+/// (word & mantissa) | bits(1.0): uniform on [1, 2).
+INITLAB_TARGET_AVX2 inline __m256d one_to_two(__m256i word) noexcept {
+  return _mm256_castsi256_pd(_mm256_or_si256(
+      _mm256_and_si256(word, _mm256_set1_epi64x(static_cast<long long>(mantissa_mask))),
+      _mm256_set1_epi64x(static_cast<long long>(one_bits))));
+}
+
+/// detail::log_positive, lane-wise.
+INITLAB_TARGET_AVX2 inline __m256d log_positive(__m256d x) noexcept {
+  const __m256i bits = _mm256_castpd_si256(x);
+  __m256d m = one_to_two(bits);
+  __m256d e = _mm256_sub_pd(
+      _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(bits, 52),
+                                          _mm256_set1_epi64x(static_cast<long long>(two52_bits)))),
+      set(4503599627370496.0 + 1023.0));
+  const __m256d big = _mm256_cmp_pd(m, set(sqrt2), _CMP_GE_OQ);
+  m = _mm256_blendv_pd(m, _mm256_mul_pd(m, set(0.5)), big);
+  e = _mm256_blendv_pd(e, _mm256_add_pd(e, set(1.0)), big);
+  const __m256d f = _mm256_sub_pd(m, set(1.0));
+  const __m256d s = _mm256_div_pd(f, _mm256_add_pd(set(2.0), f));
+  const __m256d z = _mm256_mul_pd(s, s);
+  const __m256d w = _mm256_mul_pd(z, z);
+  const __m256d t1 = _mm256_mul_pd(
+      w, _mm256_add_pd(set(lg2),
+                       _mm256_mul_pd(w, _mm256_add_pd(set(lg4), _mm256_mul_pd(w, set(lg6))))));
+  const __m256d t2 = _mm256_mul_pd(
+      z, _mm256_add_pd(
+             set(lg1),
+             _mm256_mul_pd(
+                 w, _mm256_add_pd(
+                        set(lg3),
+                        _mm256_mul_pd(w, _mm256_add_pd(set(lg5), _mm256_mul_pd(w, set(lg7))))))));
+  const __m256d r = _mm256_add_pd(t2, t1);
+  const __m256d hfsq = _mm256_mul_pd(_mm256_mul_pd(set(0.5), f), f);
+  return _mm256_sub_pd(
+      _mm256_mul_pd(e, set(ln2_hi)),
+      _mm256_sub_pd(_mm256_sub_pd(hfsq, _mm256_add_pd(_mm256_mul_pd(s, _mm256_add_pd(hfsq, r)),
+                                                      _mm256_mul_pd(e, set(ln2_lo)))),
+                    f));
+}
+
+/// detail::sin_kernel, lane-wise.
+INITLAB_TARGET_AVX2 inline __m256d sin_kernel(__m256d x) noexcept {
+  const __m256d z = _mm256_mul_pd(x, x);
+  const __m256d w = _mm256_mul_pd(z, z);
+  const __m256d r = _mm256_add_pd(
+      _mm256_add_pd(set(sin_s2),
+                    _mm256_mul_pd(z, _mm256_add_pd(set(sin_s3), _mm256_mul_pd(z, set(sin_s4))))),
+      _mm256_mul_pd(_mm256_mul_pd(z, w),
+                    _mm256_add_pd(set(sin_s5), _mm256_mul_pd(z, set(sin_s6)))));
+  const __m256d v = _mm256_mul_pd(z, x);
+  return _mm256_add_pd(x, _mm256_mul_pd(v, _mm256_add_pd(set(sin_s1), _mm256_mul_pd(z, r))));
+}
+
+/// detail::cos_kernel, lane-wise.
+INITLAB_TARGET_AVX2 inline __m256d cos_kernel(__m256d x) noexcept {
+  const __m256d z = _mm256_mul_pd(x, x);
+  const __m256d w = _mm256_mul_pd(z, z);
+  const __m256d r = _mm256_add_pd(
+      _mm256_mul_pd(
+          z, _mm256_add_pd(
+                 set(cos_c1),
+                 _mm256_mul_pd(z, _mm256_add_pd(set(cos_c2), _mm256_mul_pd(z, set(cos_c3)))))),
+      _mm256_mul_pd(_mm256_mul_pd(w, w),
+                    _mm256_add_pd(set(cos_c4),
+                                  _mm256_mul_pd(z, _mm256_add_pd(set(cos_c5),
+                                                                 _mm256_mul_pd(z, set(cos_c6)))))));
+  const __m256d hz = _mm256_mul_pd(set(0.5), z);
+  const __m256d v = _mm256_sub_pd(set(1.0), hz);
+  return _mm256_add_pd(
+      v, _mm256_add_pd(_mm256_sub_pd(_mm256_sub_pd(set(1.0), v), hz), _mm256_mul_pd(z, r)));
+}
+
+/// Values of 4 blocks: v0 = elements 2b, v1 = elements 2b+1.
+struct block_values {
+  __m256d v0;
+  __m256d v1;
+};
+
+/// detail::normal_pair, lane-wise.
+INITLAB_TARGET_AVX2 inline block_values values(const block_words& x,
+                                               const normal_params& p) noexcept {
+  const __m256d u1 = _mm256_sub_pd(set(2.0), one_to_two(x.a));
+  const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(log_positive(u1), set(-2.0)));
+  const __m256d t = _mm256_sub_pd(one_to_two(x.b), set(1.5));
+  const __m256d alpha = _mm256_mul_pd(t, set(half_pi));
+  const __m256d c = cos_kernel(alpha);
+  const __m256d s = sin_kernel(alpha);
+  const __m256i bit62 = _mm256_set1_epi64x(1ll << 62);
+  const __m256d swap = _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_and_si256(x.b, bit62), bit62));
+  const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(sign_bit));
+  const __m256i cos_sign = _mm256_and_si256(_mm256_xor_si256(x.b, _mm256_slli_epi64(x.b, 1)), sign);
+  const __m256i sin_sign = _mm256_and_si256(x.b, sign);
+  const __m256d cq = _mm256_castsi256_pd(
+      _mm256_xor_si256(_mm256_castpd_si256(_mm256_blendv_pd(c, s, swap)), cos_sign));
+  const __m256d sq = _mm256_castsi256_pd(
+      _mm256_xor_si256(_mm256_castpd_si256(_mm256_blendv_pd(s, c, swap)), sin_sign));
+  const __m256d z0 = _mm256_mul_pd(r, cq);
+  const __m256d z1 = _mm256_mul_pd(r, sq);
+  return {_mm256_add_pd(set(p.mean), _mm256_mul_pd(set(p.stddev), z0)),
+          _mm256_add_pd(set(p.mean), _mm256_mul_pd(set(p.stddev), z1))};
+}
+
+/// detail::uniform_value, lane-wise.
+INITLAB_TARGET_AVX2 inline __m256d uniform(__m256i word, const uniform_params& p) noexcept {
+  const __m256d u = _mm256_sub_pd(one_to_two(word), set(1.0));
+  return _mm256_min_pd(_mm256_add_pd(set(p.lo), _mm256_mul_pd(set(p.width), u)), set(p.hi));
+}
+
+/// detail::uniform_value on both words.
+INITLAB_TARGET_AVX2 inline block_values values(const block_words& x,
+                                               const uniform_params& p) noexcept {
+  return {uniform(x.a, p), uniform(x.b, p)};
+}
+
+/// detail::truncated_value, lane-wise.
+INITLAB_TARGET_AVX2 inline __m256d truncated(__m256i word, const truncated_params& p) noexcept {
+  const __m256d t = _mm256_add_pd(_mm256_sub_pd(one_to_two(word), set(1.5)), set(half_grid_step));
+  const __m256d x = _mm256_mul_pd(t, set(two_erf_sqrt2));
+  const __m256d lg =
+      log_positive(_mm256_mul_pd(_mm256_sub_pd(set(1.0), x), _mm256_add_pd(set(1.0), x)));
+  const __m256d w = _mm256_sub_pd(set(-3.125), lg);  // = (−lg) − 3.125 exactly
+  __m256d q = set(erfinv_coefficients[0]);
+  for (std::size_t i = 1; i < std::size(erfinv_coefficients); ++i)
+    q = _mm256_add_pd(set(erfinv_coefficients[i]), _mm256_mul_pd(q, w));
+  const __m256d z = _mm256_mul_pd(_mm256_mul_pd(q, x), set(erfinv_scale));
+  const __m256d v = _mm256_min_pd(_mm256_mul_pd(set(p.sigma), z), set(p.bound));
+  return _mm256_max_pd(v, set(-p.bound));
+}
+
+/// detail::truncated_value on both words.
+INITLAB_TARGET_AVX2 inline block_values values(const block_words& x,
+                                               const truncated_params& p) noexcept {
+  return {truncated(x.a, p), truncated(x.b, p)};
+}
+
+/// Interleaves (v0[0], v1[0], v0[1], v1[1]) and (v0[2], v1[2], v0[3], v1[3]).
+INITLAB_TARGET_AVX2 inline block_values interleave(const block_values& v) noexcept {
+  const __m256d lo = _mm256_unpacklo_pd(v.v0, v.v1);  // v0[0] v1[0] v0[2] v1[2]
+  const __m256d hi = _mm256_unpackhi_pd(v.v0, v.v1);  // v0[1] v1[1] v0[3] v1[3]
+  return {_mm256_permute2f128_pd(lo, hi, 0x20), _mm256_permute2f128_pd(lo, hi, 0x31)};
+}
+
+/// Stores 8 values in element order.
+INITLAB_TARGET_AVX2 inline void store(double* out, const block_values& v) noexcept {
+  const block_values o = interleave(v);
+  _mm256_storeu_pd(out, o.v0);
+  _mm256_storeu_pd(out + 4, o.v1);
+}
+
+/// Stores 8 values in element order, rounded to float.
+INITLAB_TARGET_AVX2 inline void store(float* out, const block_values& v) noexcept {
+  const block_values o = interleave(v);
+  _mm_storeu_ps(out, _mm256_cvtpd_ps(o.v0));
+  _mm_storeu_ps(out + 4, _mm256_cvtpd_ps(o.v1));
+}
+
+}  // namespace initlab::detail::avx2
 
 namespace initlab::detail {
 
-/// Fills blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks) (temporarily the scalar code).
+/// Fills blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks) with AVX2 (CPU must have it).
 template <class T, class Params>
-void fill_blocks_avx2(const stream& s, T* out, std::uint64_t b0, std::size_t nblocks,
-                      const Params& p) noexcept {
-  fill_blocks_scalar(s, out, b0, nblocks, p);
+INITLAB_TARGET_AVX2 void fill_blocks_avx2(const stream& s, T* out, std::uint64_t b0,
+                                          std::size_t nblocks, const Params& p) noexcept {
+  constexpr std::size_t width = 4;
+  const avx2::round_keys keys = avx2::make_round_keys(s.key());
+  std::size_t i = 0;
+  for (; i + width <= nblocks; i += width)
+    avx2::store(out + 2 * i, avx2::values(avx2::philox(keys, b0 + i), p));
+  fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
 }
 
 }  // namespace initlab::detail
+
+#pragma GCC diagnostic pop
+#pragma GCC pop_options

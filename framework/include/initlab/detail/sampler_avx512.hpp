@@ -1,15 +1,251 @@
 #pragma once
-/// avx512 path of the bulk samplers (placeholder: forwards to the scalar path until written).
+/// AVX-512F path of the bulk samplers: 8 Philox blocks (16 elements) per iteration.
+///
+/// Every floating-point operation mirrors detail/fast_math.hpp and detail/sampler_scalar.hpp
+/// one for one (same operands, same order, no FMA: the target attribute does not enable "fma"
+/// and contraction is switched off below), so the bits equal the scalar path's.
 
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initlab/detail/fast_math.hpp>
 #include <initlab/detail/sampler_scalar.hpp>
+#include <initlab/random.hpp>
+
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+// GCC 12 reports its own _mm512_undefined_* placeholders as maybe-uninitialized when the
+// intrinsics are inlined here (a false positive); silence it for this header only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+/// Compiles one function for AVX-512F while the rest of the program stays baseline x86-64.
+#define INITLAB_TARGET_AVX512 __attribute__((target("avx512f")))
+
+namespace initlab::detail::avx512 {
+
+/// Philox round keys broadcast once per fill.
+struct round_keys {
+  __m512i k0[philox_rounds];
+  __m512i k1[philox_rounds];
+};
+
+/// The two 64-bit words of 8 consecutive blocks (lane i = block b0 + i).
+struct block_words {
+  __m512i a;
+  __m512i b;
+};
+
+/// Round keys of `key`: round r uses key + r·(W0, W1) (mod 2³²).
+INITLAB_TARGET_AVX512 inline round_keys make_round_keys(philox_key key) noexcept {
+  round_keys k;
+  for (int r = 0; r < philox_rounds; ++r) {
+    k.k0[r] = _mm512_set1_epi64(static_cast<long long>(key[0]));
+    k.k1[r] = _mm512_set1_epi64(static_cast<long long>(key[1]));
+    key[0] += philox_w0;
+    key[1] += philox_w1;
+  }
+  return k;
+}
+
+/// Philox4x32-10 of blocks b0 … b0+7, one 32-bit word per 64-bit lane (upper halves are junk
+/// until the final packing; _mm512_mul_epu32 reads only the low halves).
+INITLAB_TARGET_AVX512 inline block_words philox(const round_keys& k, std::uint64_t b0) noexcept {
+  const __m512i b = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(b0)),
+                                     _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+  const __m512i m0 = _mm512_set1_epi64(philox_m0);
+  const __m512i m1 = _mm512_set1_epi64(philox_m1);
+  __m512i c0 = b;
+  __m512i c1 = _mm512_srli_epi64(b, 32);
+  __m512i c2 = _mm512_setzero_si512();
+  __m512i c3 = _mm512_setzero_si512();
+  for (int r = 0; r < philox_rounds; ++r) {
+    const __m512i p0 = _mm512_mul_epu32(c0, m0);
+    const __m512i p1 = _mm512_mul_epu32(c2, m1);
+    c0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), c1, k.k0[r], 0x96);  // a^b^c
+    c1 = p1;
+    c2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), c3, k.k1[r], 0x96);
+    c3 = p0;
+  }
+  const __m512i low = _mm512_set1_epi64(0xFFFFFFFFll);
+  return {_mm512_or_si512(_mm512_and_si512(c0, low), _mm512_slli_epi64(c1, 32)),
+          _mm512_or_si512(_mm512_and_si512(c2, low), _mm512_slli_epi64(c3, 32))};
+}
+
+/// Broadcast double.
+INITLAB_TARGET_AVX512 inline __m512d set(double x) noexcept {
+  return _mm512_set1_pd(x);
+}
+
+/// (word & mantissa) | bits(1.0): uniform on [1, 2).
+INITLAB_TARGET_AVX512 inline __m512d one_to_two(__m512i word) noexcept {
+  return _mm512_castsi512_pd(_mm512_ternarylogic_epi64(
+      word, _mm512_set1_epi64(static_cast<long long>(mantissa_mask)),
+      _mm512_set1_epi64(static_cast<long long>(one_bits)), 0xEA));  // (a & b) | c
+}
+
+/// detail::log_positive, lane-wise.
+INITLAB_TARGET_AVX512 inline __m512d log_positive(__m512d x) noexcept {
+  const __m512i bits = _mm512_castpd_si512(x);
+  __m512d m = one_to_two(bits);
+  __m512d e = _mm512_sub_pd(
+      _mm512_castsi512_pd(_mm512_or_si512(_mm512_srli_epi64(bits, 52),
+                                          _mm512_set1_epi64(static_cast<long long>(two52_bits)))),
+      set(4503599627370496.0 + 1023.0));
+  const __mmask8 big = _mm512_cmp_pd_mask(m, set(sqrt2), _CMP_GE_OQ);
+  m = _mm512_mask_mul_pd(m, big, m, set(0.5));
+  e = _mm512_mask_add_pd(e, big, e, set(1.0));
+  const __m512d f = _mm512_sub_pd(m, set(1.0));
+  const __m512d s = _mm512_div_pd(f, _mm512_add_pd(set(2.0), f));
+  const __m512d z = _mm512_mul_pd(s, s);
+  const __m512d w = _mm512_mul_pd(z, z);
+  const __m512d t1 = _mm512_mul_pd(
+      w, _mm512_add_pd(set(lg2),
+                       _mm512_mul_pd(w, _mm512_add_pd(set(lg4), _mm512_mul_pd(w, set(lg6))))));
+  const __m512d t2 = _mm512_mul_pd(
+      z, _mm512_add_pd(
+             set(lg1),
+             _mm512_mul_pd(
+                 w, _mm512_add_pd(
+                        set(lg3),
+                        _mm512_mul_pd(w, _mm512_add_pd(set(lg5), _mm512_mul_pd(w, set(lg7))))))));
+  const __m512d r = _mm512_add_pd(t2, t1);
+  const __m512d hfsq = _mm512_mul_pd(_mm512_mul_pd(set(0.5), f), f);
+  return _mm512_sub_pd(
+      _mm512_mul_pd(e, set(ln2_hi)),
+      _mm512_sub_pd(_mm512_sub_pd(hfsq, _mm512_add_pd(_mm512_mul_pd(s, _mm512_add_pd(hfsq, r)),
+                                                      _mm512_mul_pd(e, set(ln2_lo)))),
+                    f));
+}
+
+/// detail::sin_kernel, lane-wise.
+INITLAB_TARGET_AVX512 inline __m512d sin_kernel(__m512d x) noexcept {
+  const __m512d z = _mm512_mul_pd(x, x);
+  const __m512d w = _mm512_mul_pd(z, z);
+  const __m512d r = _mm512_add_pd(
+      _mm512_add_pd(set(sin_s2),
+                    _mm512_mul_pd(z, _mm512_add_pd(set(sin_s3), _mm512_mul_pd(z, set(sin_s4))))),
+      _mm512_mul_pd(_mm512_mul_pd(z, w),
+                    _mm512_add_pd(set(sin_s5), _mm512_mul_pd(z, set(sin_s6)))));
+  const __m512d v = _mm512_mul_pd(z, x);
+  return _mm512_add_pd(x, _mm512_mul_pd(v, _mm512_add_pd(set(sin_s1), _mm512_mul_pd(z, r))));
+}
+
+/// detail::cos_kernel, lane-wise.
+INITLAB_TARGET_AVX512 inline __m512d cos_kernel(__m512d x) noexcept {
+  const __m512d z = _mm512_mul_pd(x, x);
+  const __m512d w = _mm512_mul_pd(z, z);
+  const __m512d r = _mm512_add_pd(
+      _mm512_mul_pd(
+          z, _mm512_add_pd(
+                 set(cos_c1),
+                 _mm512_mul_pd(z, _mm512_add_pd(set(cos_c2), _mm512_mul_pd(z, set(cos_c3)))))),
+      _mm512_mul_pd(_mm512_mul_pd(w, w),
+                    _mm512_add_pd(set(cos_c4),
+                                  _mm512_mul_pd(z, _mm512_add_pd(set(cos_c5),
+                                                                 _mm512_mul_pd(z, set(cos_c6)))))));
+  const __m512d hz = _mm512_mul_pd(set(0.5), z);
+  const __m512d v = _mm512_sub_pd(set(1.0), hz);
+  return _mm512_add_pd(
+      v, _mm512_add_pd(_mm512_sub_pd(_mm512_sub_pd(set(1.0), v), hz), _mm512_mul_pd(z, r)));
+}
+
+/// Values of 8 blocks: v0 = elements 2b, v1 = elements 2b+1.
+struct block_values {
+  __m512d v0;
+  __m512d v1;
+};
+
+/// detail::normal_pair, lane-wise.
+INITLAB_TARGET_AVX512 inline block_values values(const block_words& x,
+                                                 const normal_params& p) noexcept {
+  const __m512d u1 = _mm512_sub_pd(set(2.0), one_to_two(x.a));
+  const __m512d r = _mm512_sqrt_pd(_mm512_mul_pd(log_positive(u1), set(-2.0)));
+  const __m512d t = _mm512_sub_pd(one_to_two(x.b), set(1.5));
+  const __m512d alpha = _mm512_mul_pd(t, set(half_pi));
+  const __m512d c = cos_kernel(alpha);
+  const __m512d s = sin_kernel(alpha);
+  const __mmask8 swap = _mm512_test_epi64_mask(x.b, _mm512_set1_epi64(1ll << 62));
+  const __m512i sign = _mm512_set1_epi64(static_cast<long long>(sign_bit));
+  const __m512i cos_sign = _mm512_and_si512(_mm512_xor_si512(x.b, _mm512_slli_epi64(x.b, 1)), sign);
+  const __m512i sin_sign = _mm512_and_si512(x.b, sign);
+  const __m512d cq = _mm512_castsi512_pd(
+      _mm512_xor_si512(_mm512_castpd_si512(_mm512_mask_blend_pd(swap, c, s)), cos_sign));
+  const __m512d sq = _mm512_castsi512_pd(
+      _mm512_xor_si512(_mm512_castpd_si512(_mm512_mask_blend_pd(swap, s, c)), sin_sign));
+  const __m512d z0 = _mm512_mul_pd(r, cq);
+  const __m512d z1 = _mm512_mul_pd(r, sq);
+  return {_mm512_add_pd(set(p.mean), _mm512_mul_pd(set(p.stddev), z0)),
+          _mm512_add_pd(set(p.mean), _mm512_mul_pd(set(p.stddev), z1))};
+}
+
+/// detail::uniform_value, lane-wise.
+INITLAB_TARGET_AVX512 inline __m512d uniform(__m512i word, const uniform_params& p) noexcept {
+  const __m512d u = _mm512_sub_pd(one_to_two(word), set(1.0));
+  return _mm512_min_pd(_mm512_add_pd(set(p.lo), _mm512_mul_pd(set(p.width), u)), set(p.hi));
+}
+
+/// detail::uniform_value on both words.
+INITLAB_TARGET_AVX512 inline block_values values(const block_words& x,
+                                                 const uniform_params& p) noexcept {
+  return {uniform(x.a, p), uniform(x.b, p)};
+}
+
+/// detail::truncated_value, lane-wise.
+INITLAB_TARGET_AVX512 inline __m512d truncated(__m512i word, const truncated_params& p) noexcept {
+  const __m512d t = _mm512_add_pd(_mm512_sub_pd(one_to_two(word), set(1.5)), set(half_grid_step));
+  const __m512d x = _mm512_mul_pd(t, set(two_erf_sqrt2));
+  const __m512d lg =
+      log_positive(_mm512_mul_pd(_mm512_sub_pd(set(1.0), x), _mm512_add_pd(set(1.0), x)));
+  const __m512d w = _mm512_sub_pd(set(-3.125), lg);  // = (−lg) − 3.125 exactly
+  __m512d q = set(erfinv_coefficients[0]);
+  for (std::size_t i = 1; i < std::size(erfinv_coefficients); ++i)
+    q = _mm512_add_pd(set(erfinv_coefficients[i]), _mm512_mul_pd(q, w));
+  const __m512d z = _mm512_mul_pd(_mm512_mul_pd(q, x), set(erfinv_scale));
+  const __m512d v = _mm512_min_pd(_mm512_mul_pd(set(p.sigma), z), set(p.bound));
+  return _mm512_max_pd(v, set(-p.bound));
+}
+
+/// detail::truncated_value on both words.
+INITLAB_TARGET_AVX512 inline block_values values(const block_words& x,
+                                                 const truncated_params& p) noexcept {
+  return {truncated(x.a, p), truncated(x.b, p)};
+}
+
+/// Stores 16 values in element order (v0[0], v1[0], v0[1], v1[1], …).
+INITLAB_TARGET_AVX512 inline void store(double* out, const block_values& v) noexcept {
+  const __m512i lo = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+  const __m512i hi = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+  _mm512_storeu_pd(out, _mm512_permutex2var_pd(v.v0, lo, v.v1));
+  _mm512_storeu_pd(out + 8, _mm512_permutex2var_pd(v.v0, hi, v.v1));
+}
+
+/// Stores 16 values in element order, rounded to float.
+INITLAB_TARGET_AVX512 inline void store(float* out, const block_values& v) noexcept {
+  const __m512i lo = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+  const __m512i hi = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+  _mm256_storeu_ps(out, _mm512_cvtpd_ps(_mm512_permutex2var_pd(v.v0, lo, v.v1)));
+  _mm256_storeu_ps(out + 8, _mm512_cvtpd_ps(_mm512_permutex2var_pd(v.v0, hi, v.v1)));
+}
+
+}  // namespace initlab::detail::avx512
 
 namespace initlab::detail {
 
-/// Fills blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks) (temporarily the scalar code).
+/// Fills blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks) with AVX-512F (CPU must have it).
 template <class T, class Params>
-void fill_blocks_avx512(const stream& s, T* out, std::uint64_t b0, std::size_t nblocks,
-                        const Params& p) noexcept {
-  fill_blocks_scalar(s, out, b0, nblocks, p);
+INITLAB_TARGET_AVX512 void fill_blocks_avx512(const stream& s, T* out, std::uint64_t b0,
+                                              std::size_t nblocks, const Params& p) noexcept {
+  constexpr std::size_t width = 8;
+  const avx512::round_keys keys = avx512::make_round_keys(s.key());
+  std::size_t i = 0;
+  for (; i + width <= nblocks; i += width)
+    avx512::store(out + 2 * i, avx512::values(avx512::philox(keys, b0 + i), p));
+  fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
 }
 
 }  // namespace initlab::detail
+
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
