@@ -7,3 +7,4 @@
 #include <initlab/math.hpp>
 #include <initlab/quadrature.hpp>
 #include <initlab/activation.hpp>
+#include <initlab/simulate.hpp>
