@@ -8,3 +8,8 @@
 #include <initlab/quadrature.hpp>
 #include <initlab/activation.hpp>
 #include <initlab/simulate.hpp>
+#include <initlab/init.hpp>
+#include <initlab/layer.hpp>
+#include <initlab/network.hpp>
+#include <initlab/stability.hpp>
+#include <initlab/mean_field.hpp>
