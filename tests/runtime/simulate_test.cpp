@@ -9,6 +9,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <initlab/activation.hpp>
+#include <initlab/init.hpp>
+#include <initlab/network.hpp>
 #include <initlab/simulate.hpp>
 #include <vector>
 
@@ -431,7 +434,8 @@ TEST_CASE("bad networks and calls are rejected", "[simulate]") {
   using initlab::runtime_activation;
   const auto relu = runtime_activation::of<test_relu>();
   CHECK(runtime_activation::of<test_relu>().name == "test_relu");
-  CHECK(runtime_activation::of<test_identity>().name == "unnamed");
+  CHECK(runtime_activation::of<test_identity>().name == "user-defined");
+  CHECK(runtime_activation::of<initlab::relu>().name == "relu");
   CHECK_THROWS_AS(initlab::sampled_network({}), std::invalid_argument);
   CHECK_THROWS_AS(initlab::sampled_network({{3, 4, {}, relu, {}}, {5, 2, {}, relu, {}}}),
                   std::invalid_argument);
@@ -446,4 +450,31 @@ TEST_CASE("bad networks and calls are rejected", "[simulate]") {
   CHECK_THROWS_AS(net.backward(std::vector<double>(7, 0.0)), std::invalid_argument);
   CHECK_THROWS_AS(net.compute_weight_gradients(), std::logic_error);
   CHECK_THROWS_AS(net.sgd_step(0.1), std::logic_error);
+}
+
+TEST_CASE("layer_specs reads the compile-time descriptors", "[simulate]") {
+  using net = initlab::network<initlab::dense<8, 6, initlab::he_normal, initlab::relu>,
+                               initlab::dense<6, 3, initlab::xavier_uniform, initlab::tanh>>;
+  const auto specs = initlab::layer_specs<net>();
+  REQUIRE(specs.size() == 2);
+  CHECK(specs[0].fan_in == 8);
+  CHECK(specs[0].fan_out == 6);
+  CHECK(specs[0].law == initlab::he_normal::law(8, 6));
+  CHECK(specs[1].law == initlab::xavier_uniform::law(6, 3));
+  CHECK(specs[0].activation.name == "relu");
+  CHECK(specs[1].activation.name == "tanh");
+  CHECK(!specs[0].bias.has_value());
+  // The wrapped functions are the activation's own (same bits).
+  for (double x : {-2.5, -0.1, 0.0, 0.3, 4.0}) {
+    CHECK(specs[1].activation.value(x) == initlab::tanh::value(x));
+    CHECK(specs[1].activation.derivative(x) == initlab::tanh::derivative(x));
+  }
+  // Sampling uses the library sampler with the layer's law, keyed weights → layer.
+  initlab::sampled_network sampled(specs);
+  const initlab::stream s(71);
+  sampled.sample(s);
+  std::vector<double> expected(6 * 3);
+  initlab::fill(s.child(initlab::stream_key::weights).child(1), std::span<double>(expected),
+                initlab::xavier_uniform::law(6, 3));
+  CHECK(same_bits(sampled.weights(1), std::span<const double>(expected)));
 }

@@ -63,14 +63,20 @@ void activation_backward(const double* y, const double* g, double* out, std::siz
     out[i] = A::derivative(y[i]) * g[i];
 }
 
+/// Report name of an activation type: `A::name` (a string constant, as the library's activations
+/// have) or `A::name()`, else "user-defined" (the same fallback as `initlab::activation_name`).
 template <class A>
 constexpr std::string_view activation_name() noexcept {
   if constexpr (requires {
                   { A::name() } -> std::convertible_to<std::string_view>;
                 })
     return A::name();
+  else if constexpr (requires {
+                       { A::name } -> std::convertible_to<std::string_view>;
+                     })
+    return A::name;
   else
-    return "unnamed";
+    return "user-defined";
 }
 
 }  // namespace detail
@@ -83,7 +89,7 @@ struct runtime_activation {
   void (*values)(const double*, double*, std::size_t) noexcept = nullptr;  ///< out = φ(in)
   void (*backward)(const double*, const double*, double*,
                    std::size_t) noexcept = nullptr;  ///< out = φ'(y)·g
-  std::string_view name{};  ///< A::name() if the type has one, else "unnamed"
+  std::string_view name{};  ///< `A::name` if the type has one, else "user-defined"
 
   /// The run-time handle of activation type `A` (anything with static value/derivative).
   template <detail::simulate_activation A>
