@@ -48,7 +48,7 @@ enum class phase : std::uint8_t {
 }
 
 /// Maximal number of accelerated fixed-point steps; each costs two length-map evaluations.
-inline constexpr int max_iterations = 100;
+inline constexpr int max_iterations = 50;
 /// Convergence: |q_{n+1} − q_n| ≤ tolerance·q_{n+1}.
 inline constexpr double tolerance = 1e-15;
 /// Iterates above this are taken as divergence (q* = +inf, e.g. ReLU with σ_w² > 2).
@@ -56,10 +56,10 @@ inline constexpr double divergence_threshold = 1e100;
 /// When 0 is an exact fixed point (σ_b² = 0, φ(0) = 0) a decreasing iteration may approach it
 /// only algebraically (tanh at σ_w² = 1: q_l ≈ 1/(2l), which no acceleration fixes); the map is
 /// then scanned down to zero_threshold·q_start for a positive fixed point, and q* = 0 if none.
-inline constexpr double zero_threshold = 1e-150;
+inline constexpr double zero_threshold = 1e-40;
 /// Ratio between consecutive points of that scan (a fixed point shows as a sign change of
 /// f(q) − q; two fixed points within one ratio of each other would be missed).
-inline constexpr double zero_scan_ratio = 0.5;
+inline constexpr double zero_scan_ratio = 0.25;
 /// Maximal bisection steps to locate a fixed point bracketed by the scan.
 inline constexpr int max_bisections = 200;
 /// |χ₁ − 1| ≤ critical_tolerance classifies as critical.
@@ -106,10 +106,11 @@ template <activation Act>
 /// The fixed point q* the length map reaches from q_start: +inf if it diverges, exactly 0 if it
 /// falls onto the exact fixed point 0. Iteration with Aitken (Steffensen) acceleration, the
 /// extrapolation accepted only in the direction the plain iteration moves, so a repelling fixed
-/// point is never jumped to; if that has not converged after max_iterations and 0 is a fixed point
-/// being approached from above, detail::fixed_point_below decides. Otherwise the last iterate is
-/// returned. The length map is increasing in q for the activations here, so the plain iteration
-/// is monotone and its limit is the nearest fixed point in its direction.
+/// point is never jumped to. If that has not converged after max_iterations: when 0 is a fixed
+/// point approached from above, detail::fixed_point_below decides; when the iterates still grow
+/// with growing increments, q* = +inf; otherwise the last iterate is returned. The length map is
+/// increasing in q for the activations here, so the plain iteration is monotone and its limit is
+/// the nearest fixed point in its direction.
 template <activation Act>
 [[nodiscard]] constexpr double fixed_point(parameters p, double q_start = 1.0) noexcept {
   constexpr double inf = std::numeric_limits<double>::infinity();
@@ -119,6 +120,7 @@ template <activation Act>
   };
   double q = q_start;
   bool decreasing = false;
+  bool accelerating = false;  // increments growing: the plain iteration runs away
   for (int it = 0; it < max_iterations; ++it) {
     const double f1 = length_map<Act>(p, q);
     if (f1 != f1) return f1;  // NaN: the activation's moment failed; report it, do not hide it
@@ -132,6 +134,7 @@ template <activation Act>
     const double d = f1 - q;
     decreasing = d < 0.0;
     const double denom = f2 - 2.0 * f1 + q;
+    accelerating = d > 0.0 && denom >= 0.0;
     if (denom != 0.0) {
       const double aitken = q - d * d / denom;
       const bool ahead = d > 0.0 ? aitken > f2 : aitken < f2;
@@ -143,6 +146,9 @@ template <activation Act>
   if (zero_is_fixed && decreasing) {
     return detail::fixed_point_below<Act>(p, q, zero_threshold * q_start);
   }
+  // Still growing with growing increments after max_iterations: an increasing map that approaches
+  // a fixed point from below does so with shrinking increments, so this one diverges.
+  if (accelerating) return inf;
   return q;
 }
 

@@ -127,7 +127,7 @@ struct variance_profile {
 template <network_type Net>
 [[nodiscard]] constexpr variance_profile<Net::depth> profile(double q0, double g) noexcept {
   static_assert(Net::zero_mean_weights,
-                "initlab: the variance recursions (THEORY.md §1) assume zero-mean weights; "
+                "initlab: the variance recursions (THEORY.md section 1) assume zero-mean weights; "
                 "initlab::constant<C> with C != 0 is not zero-mean");
   constexpr std::size_t n = Net::depth;
   variance_profile<n> p;

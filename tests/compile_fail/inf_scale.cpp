@@ -1,0 +1,7 @@
+// expect-error: initlab::variance_scaling: Scale must be positive and finite
+#include <initlab/init.hpp>
+#include <limits>
+
+using bad = initlab::variance_scaling<std::numeric_limits<double>::infinity(), initlab::fan::avg,
+                                      initlab::dist::uniform>;
+static_assert(bad::scale != 0.0);
