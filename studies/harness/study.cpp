@@ -306,8 +306,9 @@ int run_checked(int argc, char** argv, const info& study,
   app.add_flag("--quick", quick, "Small trial counts, for tests (seconds)");
   app.add_option("--out", out, "Report file (default results/" + s.name + ".json)")
       ->type_name("FILE");
-  for (CLI::Option* opt : app.get_options())
-    opt->multi_option_policy(CLI::MultiOptionPolicy::Throw);
+  // A value given twice is ambiguous: refuse it (a repeated --quick is harmless).
+  for (const char* flag : {"--seed", "--threads", "--replications", "--out"})
+    app.get_option(flag)->multi_option_policy(CLI::MultiOptionPolicy::Throw);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -321,8 +322,9 @@ int run_checked(int argc, char** argv, const info& study,
   } catch (const CLI::ParseError& e) {
     throw usage_error(one_line(e.what()));
   }
-  s.seed = seed_text.empty() ? study.default_seed : parse_unsigned("--seed", seed_text);
-  if (!threads_text.empty()) {
+  // count(), not emptiness: an explicitly empty value ("--seed ''") is bad input.
+  s.seed = app.count("--seed") == 0 ? study.default_seed : parse_unsigned("--seed", seed_text);
+  if (app.count("--threads") != 0) {
     const std::uint64_t t = parse_unsigned("--threads", threads_text);
     if (t == 0) throw usage_error("--threads: must be at least 1");
     if (t > std::numeric_limits<std::size_t>::max()) throw usage_error("--threads: too large");
@@ -332,13 +334,13 @@ int run_checked(int argc, char** argv, const info& study,
   }
   s.quick = quick;
   s.replications = quick ? study.quick_replications : study.default_replications;
-  if (!replications_text.empty()) {
+  if (app.count("--replications") != 0) {
     const std::uint64_t r = parse_unsigned("--replications", replications_text);
     if (r < 2)
       throw usage_error("--replications: must be at least 2 (an interval needs two trials)");
     s.replications = static_cast<std::size_t>(r);
   }
-  s.default_size = !quick && replications_text.empty();
+  s.default_size = !quick && app.count("--replications") == 0;
   s.tty = ::isatty(STDERR_FILENO) == 1;
   s.settings["seed"] = s.seed;
   s.settings["replications"] = s.replications;

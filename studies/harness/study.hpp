@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <initlab/parallel.hpp>
+#include <initlab/random.hpp>
 #include <initlab/statistics.hpp>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -38,10 +39,6 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
-#if __has_include(<initlab/random.hpp>)
-#include <initlab/random.hpp>
-#define INITLAB_STUDY_HAS_STREAM 1  // transitional: random.hpp is being written concurrently
-#endif
 
 namespace initlab::study {
 
@@ -87,12 +84,10 @@ class context {
   [[nodiscard]] std::size_t threads() const noexcept;
   /// True with --quick.
   [[nodiscard]] bool quick() const noexcept;
-#ifdef INITLAB_STUDY_HAS_STREAM
   /// `initlab::stream(seed()).child(numeric id)`: derive claim / trial streams from it.
   [[nodiscard]] initlab::stream root_stream() const noexcept {
     return initlab::stream(seed()).child(study_number());
   }
-#endif
   /// The study id as a number ("08" → 8): the first child index of every stream.
   [[nodiscard]] std::uint64_t study_number() const noexcept;
 

@@ -28,7 +28,7 @@ case $case in
   replications_negative) args=(--replications -5) ;;
   replications_overflow) args=(--replications 184467440737095516160) ;;
   unknown_flag) args=(--frobnicate) ;;
-  missing_value) args=(--seed) ;;
+  missing_value) out+=(--seed) ;;  # the value is missing at the end of the line
   extra_argument) args=(stray) ;;
   repeated_option) args=(--seed 1 --seed 2) ;;
   out_empty) out=(--out "") ;;
@@ -62,8 +62,7 @@ case $case in
     printf 'EARLIER REPORT\n' > "$mnt/earlier.json"
     dd if=/dev/zero of="$mnt/filler" bs=4k 2>/dev/null  # until the disk is full
     earlier="$mnt/earlier.json" check_dir=$mnt
-    out=(--out "$earlier")
-    args=(--quick) ;;
+    out=(--out "$earlier") ;;
   *) fail "unknown case $case" ;;
 esac
 
