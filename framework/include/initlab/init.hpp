@@ -8,6 +8,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <initlab/activation.hpp>
 #include <initlab/math.hpp>
 #include <initlab/weight_law.hpp>
 #include <limits>
@@ -243,6 +244,69 @@ struct random_uniform {
   [[nodiscard]] static constexpr weight_law law(std::size_t, std::size_t) noexcept {
     return {law_kind::uniform, Bound};
   }
+};
+
+namespace detail {
+
+template <class A>
+inline constexpr bool is_leaky_relu = false;
+template <double S>
+inline constexpr bool is_leaky_relu<leaky_relu<S>> = true;
+template <class A>
+inline constexpr bool always_false = false;
+
+}  // namespace detail
+
+/// Square of PyTorch's `calculate_gain` (THEORY.md §4), exact where the gain is a square root:
+/// identity and sigmoid 1, tanh 25/9, ReLU 2, leaky ReLU 2/(1+slope²), SELU 9/16. Other
+/// activations fail to compile (PyTorch defines no gain for them): see variance_preserving_gain.
+template <class Act>
+[[nodiscard]] constexpr double gain_squared() noexcept {
+  if constexpr (std::same_as<Act, identity> || std::same_as<Act, sigmoid>) {
+    return 1.0;
+  } else if constexpr (std::same_as<Act, tanh>) {
+    return 25.0 / 9.0;
+  } else if constexpr (std::same_as<Act, relu>) {
+    return 2.0;
+  } else if constexpr (detail::is_leaky_relu<Act>) {
+    return 2.0 / (1.0 + Act::slope * Act::slope);
+  } else if constexpr (std::same_as<Act, selu>) {
+    return 9.0 / 16.0;
+  } else {
+    static_assert(detail::always_false<Act>,
+                  "initlab::gain: PyTorch's calculate_gain defines no gain for this activation; "
+                  "use initlab::variance_preserving_gain<Act>()");
+    return 0.0;
+  }
+}
+
+/// PyTorch's `calculate_gain`: linear/sigmoid 1, tanh 5/3, ReLU √2, leaky ReLU √(2/(1+slope²)),
+/// SELU 3/4 (the last two are heuristics, not derived; compare variance_preserving_gain).
+template <class Act>
+[[nodiscard]] constexpr double gain() noexcept {
+  return math::sqrt(gain_squared<Act>());
+}
+
+/// The gain g that makes σ_w² = g²/fan_in keep a pre-activation variance q from one layer to the
+/// next: g²·E_q[φ²] = q, so g = √(q / E_q[φ²]). ReLU √2 and α·x 1/|α| at any q (He; seed text
+/// 001); tanh 1.593 at q = 1 (PyTorch uses 5/3); SELU 1 at q = 1 (PyTorch uses 3/4).
+template <activation Act>
+[[nodiscard]] constexpr double variance_preserving_gain(double q = 1.0) noexcept {
+  return math::sqrt(q / Act::second_moment(q));
+}
+
+/// PyTorch `kaiming_normal_(nonlinearity = Act, mode)`: N(0, gain²/n), n = fan_in or fan_out.
+template <class Act, fan_mode Mode = fan::in>
+struct kaiming_normal : variance_scaling<gain_squared<Act>(), Mode, dist::normal> {
+  using base_type = variance_scaling<gain_squared<Act>(), Mode, dist::normal>;
+  static constexpr const char* name = "kaiming_normal";
+};
+
+/// PyTorch `kaiming_uniform_(nonlinearity = Act, mode)`: U[±gain·√(3/n)], variance gain²/n.
+template <class Act, fan_mode Mode = fan::in>
+struct kaiming_uniform : variance_scaling<gain_squared<Act>(), Mode, dist::uniform> {
+  using base_type = variance_scaling<gain_squared<Act>(), Mode, dist::uniform>;
+  static constexpr const char* name = "kaiming_uniform";
 };
 
 }  // namespace initlab

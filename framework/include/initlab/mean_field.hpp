@@ -48,7 +48,7 @@ enum class phase : std::uint8_t {
 }
 
 /// Maximal number of accelerated fixed-point steps; each costs two length-map evaluations.
-inline constexpr int max_iterations = 50;
+inline constexpr int max_iterations = 20;
 /// Convergence: |q_{n+1} − q_n| ≤ tolerance·q_{n+1}.
 inline constexpr double tolerance = 1e-15;
 /// Iterates above this are taken as divergence (q* = +inf, e.g. ReLU with σ_w² > 2).
@@ -59,7 +59,7 @@ inline constexpr double divergence_threshold = 1e100;
 inline constexpr double zero_threshold = 1e-40;
 /// Ratio between consecutive points of that scan (a fixed point shows as a sign change of
 /// f(q) − q; two fixed points within one ratio of each other would be missed).
-inline constexpr double zero_scan_ratio = 0.25;
+inline constexpr double zero_scan_ratio = 0.0625;
 /// Maximal bisection steps to locate a fixed point bracketed by the scan.
 inline constexpr int max_bisections = 200;
 /// |χ₁ − 1| ≤ critical_tolerance classifies as critical.
