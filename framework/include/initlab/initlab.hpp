@@ -13,3 +13,5 @@
 #include <initlab/network.hpp>
 #include <initlab/stability.hpp>
 #include <initlab/mean_field.hpp>
+#include <initlab/parallel.hpp>
+#include <initlab/statistics.hpp>
