@@ -27,7 +27,8 @@ struct weight_law {
 };
 
 /// Standard deviation of N(0,1) truncated to (−t, t): √(1 − 2t·φ(t)/(2Φ(t) − 1)), t > 0.
-/// 2Φ(t) − 1 is computed as erf(t/√2), which has no cancellation for small t.
+/// 2Φ(t) − 1 is computed as erf(t/√2). Relative error ≤ 4e-16 for t ≥ 1 (tests/runtime/init_test
+/// against 50 digits); the final 1 − … cancels for small t (≈ 2e-15 at t = 0.5).
 [[nodiscard]] constexpr double truncated_normal_stddev(double t) noexcept {
   const double mass = math::erf(t / math::sqrt2);  // P(|z| < t)
   return math::sqrt(1.0 - 2.0 * t * math::normal_pdf(t) / mass);
