@@ -54,7 +54,8 @@ void fill_law(int law, const stream& s, std::span<T> out, std::uint64_t first) {
 
 template <class T>
 bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+  if (a.size() != b.size()) return false;
+  return a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
 }
 
 /// Distance from `x` to `ref` in units of the spacing of doubles at `ref`.
