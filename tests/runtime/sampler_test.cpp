@@ -1,5 +1,7 @@
 // Bulk samplers: identical bits on every path, for every split, thread count and offset; the
 // element-index mapping; bounds on extreme random words; accuracy of the polynomial kernels.
+#include <Random123/philox.h>
+
 #include <boost/math/special_functions/erf.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -224,6 +226,39 @@ TEST_CASE("fill by weight_law and by initializer", "[sampler]") {
   initlab::fill(s, a, weight_law{initlab::law_kind::uniform, 0.5}, 11);
   initlab::fill_uniform(s, b, -0.5, 0.5, 11);
   CHECK(same_bits(a, b));
+}
+
+TEST_CASE("elements follow the documented formulas, evaluated independently", "[sampler]") {
+  // Words from Random123's Philox (not initlab's), transforms in long double with libm/Boost.
+  const stream s = stream(31).child(2);
+  const auto word = [&](std::uint64_t n) {
+    r123::Philox4x32_R<10>::ctr_type c = {
+        {static_cast<std::uint32_t>(n / 2), static_cast<std::uint32_t>(n / 2 >> 32), 0u, 0u}};
+    r123::Philox4x32_R<10>::key_type k = {{s.key()[0], s.key()[1]}};
+    const auto y = r123::Philox4x32_R<10>()(c, k);
+    const unsigned w = (n % 2) * 2;
+    return std::uint64_t{y.v[w]} | std::uint64_t{y.v[w + 1]} << 32;
+  };
+  const long double pi = 3.141592653589793238462643383279502884L;
+  std::vector<double> normal(2000), uniform(2000), trunc(2000);
+  initlab::fill_normal(s, normal, 0.0, 1.0);
+  initlab::fill_uniform(s, uniform, 0.0, 1.0);
+  initlab::fill_truncated_normal(s, trunc, 1.0);
+  for (std::uint64_t n = 0; n < 2000; ++n) {
+    const std::uint64_t a = word(n & ~std::uint64_t{1}), b = word(n | 1);
+    const long double u1 = 1.0L - static_cast<long double>(a & 0xFFFFFFFFFFFFFull) * 0x1p-52L;
+    const long double t = static_cast<long double>(b & 0xFFFFFFFFFFFFFull) * 0x1p-52L - 0.5L;
+    const long double theta = (static_cast<long double>(b >> 62) + t) * pi / 2;
+    const long double r = std::sqrt(-2.0L * std::log(u1));
+    const long double z = (n % 2 == 0) ? r * std::cos(theta) : r * std::sin(theta);
+    CHECK(std::fabs(normal[n] - z) <= 1e-15L * std::max(1.0L, r));
+    CHECK(uniform[n] == static_cast<double>((word(n) & 0xFFFFFFFFFFFFFull)) * 0x1p-52);
+    const long double tt =
+        static_cast<long double>(word(n) & 0xFFFFFFFFFFFFFull) * 0x1p-52L - 0.5L + 0x1p-53L;
+    const long double x = 2 * tt * boost::math::erf(std::sqrt(2.0L));
+    const long double zt = std::sqrt(2.0L) * boost::math::erf_inv(x);
+    CHECK(std::fabs(trunc[n] - zt) <= 2e-15L * std::max(1.0L, std::fabs(zt)));
+  }
 }
 
 TEST_CASE("extreme random words stay in bounds", "[sampler]") {

@@ -292,8 +292,8 @@ void parallel_fill(const stream& s, std::span<T> out, const weight_law& law, uns
   return detail::element_value(s, n, detail::uniform_params{0.0, 1.0, 1.0});
 }
 /// Element `n` of fill_normal(s, …, mean, stddev).
-[[nodiscard]] constexpr double draw_normal(const stream& s, std::uint64_t n, double mean = 0.0,
-                                           double stddev = 1.0) noexcept {
+[[nodiscard]] inline double draw_normal(const stream& s, std::uint64_t n, double mean = 0.0,
+                                        double stddev = 1.0) noexcept {
   return detail::element_value(s, n, detail::normal_params{mean, stddev});
 }
 /// Element `n` of fill_uniform(s, …, lo, hi).

@@ -13,12 +13,13 @@
 #include <initlab/detail/sampler_scalar.hpp>
 #include <initlab/random.hpp>
 
-#pragma GCC push_options
-#pragma GCC optimize("fp-contract=off")
+INITLAB_FP_STRICT_BEGIN
 // GCC 12 reports its own _mm512_undefined_* placeholders as maybe-uninitialized when the
 // intrinsics are inlined here (a false positive); silence it for this header only.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 /// Compiles one function for AVX-512F while the rest of the program stays baseline x86-64.
 #define INITLAB_TARGET_AVX512 __attribute__((target("avx512f")))
@@ -247,5 +248,7 @@ INITLAB_TARGET_AVX512 void fill_blocks_avx512(const stream& s, T* out, std::uint
 
 }  // namespace initlab::detail
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
-#pragma GCC pop_options
+#endif
+INITLAB_FP_STRICT_END

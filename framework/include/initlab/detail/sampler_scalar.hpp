@@ -9,8 +9,7 @@
 #include <initlab/random.hpp>
 #include <utility>
 
-#pragma GCC push_options
-#pragma GCC optimize("fp-contract=off")
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab::detail {
 
@@ -72,8 +71,8 @@ struct truncated_params {
 /// Box–Muller pair for words (a, b): r = √(−2 log u₁), u₁ ∈ (0, 1] from a; the angle is
 /// θ = q·π/2 + t·π/2 with quadrant q = the top two bits of b and t ∈ [−½, ½) from its low 52
 /// bits, so sin/cos are only evaluated on [−π/4, π/4] and the quadrant is a swap and sign flips.
-[[nodiscard]] constexpr std::pair<double, double> normal_pair(std::uint64_t a, std::uint64_t b,
-                                                              const normal_params& p) noexcept {
+[[nodiscard]] inline std::pair<double, double> normal_pair(std::uint64_t a, std::uint64_t b,
+                                                           const normal_params& p) noexcept {
   const double u1 = 2.0 - std::bit_cast<double>((a & mantissa_mask) | one_bits);  // (0, 1]
   const double r = __builtin_sqrt(log_positive(u1) * -2.0);
   const double t = std::bit_cast<double>((b & mantissa_mask) | one_bits) - 1.5;
@@ -96,8 +95,8 @@ struct truncated_params {
 }
 
 /// Both values of block `b` for the law of `p` (elements 2b and 2b+1).
-[[nodiscard]] constexpr std::pair<double, double> block_values(const stream& s, std::uint64_t b,
-                                                               const normal_params& p) noexcept {
+[[nodiscard]] inline std::pair<double, double> block_values(const stream& s, std::uint64_t b,
+                                                            const normal_params& p) noexcept {
   const auto [w0, w1] = block_words(s.block(b));
   return normal_pair(w0, w1, p);
 }
@@ -152,4 +151,4 @@ void fill_range(const stream& s, T* out, std::size_t count, std::uint64_t first,
 
 }  // namespace initlab::detail
 
-#pragma GCC pop_options
+INITLAB_FP_STRICT_END
