@@ -14,7 +14,12 @@
 /// float outputs are the double values rounded to nearest (the truncated normal's bound is then
 /// the largest float below 2σ). No libm call anywhere: log, sin, cos and erfinv are the
 /// polynomials of detail/fast_math.hpp, evaluated without FMA, so every x86-64 CPU gives the
-/// same bits.
+/// same bits (checked: GCC 12 -O0…-O3, -march=native, -ffp-contract=fast; Clang 14 -O2/-O3
+/// -march=native; Clang with -ffp-contract=fast is not supported, it ignores the guard).
+///
+/// Public names: fill_normal, fill_uniform, fill_truncated_normal, fill (weight_law or Init),
+/// parallel_fill_* (threads), uniform01 / draw_* (single elements), sampler_scheme,
+/// sampler_path_name; tests force a path with detail::set_sampler_path.
 
 #include <algorithm>
 #include <atomic>
@@ -125,7 +130,7 @@ template <class T>
 
 }  // namespace detail
 
-/// Name of the fastest sampler path on this CPU ("scalar", "avx2", "avx512"), for provenance.
+/// Name of the path the samplers use now ("scalar", "avx2", "avx512"; all give the same bits).
 [[nodiscard]] inline const char* sampler_path_name() noexcept {
   switch (detail::active_sampler_path()) {
     case detail::sampler_path::avx512:
