@@ -4,9 +4,18 @@ set(commit "unknown")
 set(dirty "-1")  # -1: unknown (no git or not a checkout)
 find_package(Git QUIET)
 if(GIT_FOUND)
+  # Only a checkout of this project counts, not an enclosing repository of an unpacked tarball.
+  execute_process(COMMAND ${GIT_EXECUTABLE} -C ${SOURCE_DIR} rev-parse --show-toplevel
+    OUTPUT_VARIABLE top RESULT_VARIABLE top_rc OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
   execute_process(COMMAND ${GIT_EXECUTABLE} -C ${SOURCE_DIR} rev-parse --verify HEAD
     OUTPUT_VARIABLE head RESULT_VARIABLE head_rc OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-  if(head_rc EQUAL 0 AND head MATCHES "^[0-9a-f]+$")
+  file(REAL_PATH "${SOURCE_DIR}" source_real)
+  if(top_rc EQUAL 0)
+    file(REAL_PATH "${top}" top_real)
+  else()
+    set(top_real "")
+  endif()
+  if(head_rc EQUAL 0 AND head MATCHES "^[0-9a-f]+$" AND top_real STREQUAL source_real)
     set(commit "${head}")
     execute_process(COMMAND ${GIT_EXECUTABLE} -C ${SOURCE_DIR} status --porcelain --untracked-files=no
       OUTPUT_VARIABLE changes RESULT_VARIABLE status_rc ERROR_QUIET)

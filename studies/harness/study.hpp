@@ -34,6 +34,7 @@
 #include <initlab/statistics.hpp>
 #include <nlohmann/json.hpp>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -95,7 +96,10 @@ class context {
   /// point, bool, strings, and vectors of those).
   template <class T>
   T setting(std::string_view name, T value) {
-    settings()[std::string(name)] = value;
+    auto& all = settings();
+    const std::string key(name);
+    if (all.contains(key)) throw std::logic_error("setting '" + key + "' is recorded twice");
+    all[key] = value;
     return value;
   }
 
