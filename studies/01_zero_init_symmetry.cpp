@@ -22,24 +22,29 @@
 /// Design: 16 → 32 → 32 → 64 (tanh/ReLU/sigmoid hidden layers, identity output), batch B = 16 of
 /// inputs x ~ N(0, 1), targets t ~ N(0, 1), K = 4 full-batch SGD steps (lr 0.1) per network, every
 /// trial a fresh network, inputs and targets. Deterministic facts (exact zeros, exact equality of
-/// units) are claims whose per-trial value is a maximum |difference| (analytic 0): the Student-t
-/// interval of the mean is [0, 0] when every trial gives exactly 0 (the kernels sum every output in
-/// the same order, so equal units give equal bits), and any asymmetry in all trials refutes it.
-/// NOTE: with the harness's mean statistic a single non-zero trial among n does not refute such a
-/// claim (its interval x/n ± t·x/n contains 0); see the report to the lead. Statistical claims:
-/// the output gradient of zero-init sigmoid (1% target) and the across-unit variance of W_1 (1%).
-/// Claims expected to be refuted (each trial is strictly positive, so by a wide margin): "constant
+/// units; the kernels sum every output in the same order, so equal units give equal bits) are
+/// "exact" claims: per trial v_t ≥ 0 is a maximum |gradient| or |difference between units|, and
+/// the claim is E[v²] = 0, i.e. v_t = 0 in every trial. It must be refuted as soon as ONE trial is
+/// non-zero. The harness's mean statistic cannot do that (one non-zero x among n trials gives the
+/// interval x/n ± t·x/n, which contains 0), so exact claims use its variance statistic on the
+/// sign-alternated values (−1)^t·v_t: their sample variance estimates E[v²], and its chi-squared
+/// interval is [0, 0] iff every v_t = 0 and excludes 0 as soon as any v_t ≠ 0 (even if all are the
+/// same non-zero value). Statistical claims: the output gradient of zero-init sigmoid (1% target)
+/// and the across-unit variance of W_1 (1%). Exact claims expected to be refuted (every trial is
+/// strictly positive, so the interval's lower end is far above 0 even with --quick): "constant
 /// init gives no gradient", "zero-init sigmoid never trains its first layer", "random units stay
 /// identical".
 ///
-/// Measured (seed 1, 1600 trials): every exact claim has interval [0, 0]; E[(∂L/∂W_N)²] =
-/// 0.01558 ± 0.6% vs φ(0)²/B = 0.015625; across-unit Var[W_1] = 0.06251 ± 0.3% vs 1/16; the three
-/// refuted-expected claims are refuted with every trial strictly positive.
+/// Measured (seed 1, 4000 trials): all seven exact claims hold in every trial (interval [0, 0]);
+/// E[(∂L/∂W_N)²] = 0.015649 ± 0.93% vs φ(0)²σ_t²/B = 0.015625; across-unit Var[W_1] = 0.062472
+/// ± 0.33% vs 1/16; the three wrong claims are refuted (every trial strictly positive).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <initlab/initlab.hpp>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "study.hpp"
@@ -102,6 +107,14 @@ double max_abs(std::span<const double> v) {
   return m;
 }
 
+/// The per-trial values of an exact claim (see the header): (−1)^t·v_t, whose variance across
+/// trials estimates E[v²] and is exactly 0 iff every v_t is 0.
+std::vector<double> alternate_signs(std::vector<double> v) {
+  for (std::size_t t = 1; t < v.size(); t += 2)
+    v[t] = -v[t];
+  return v;
+}
+
 /// How far the units of hidden layer l (0-based, l < N−1) are from identical, as seen in the pair
 /// (A_l, A_{l+1}) of row-major matrices (weights or their gradients): max over units j and
 /// entries of |row j − row 0| of A_l (incoming) and |column j − column 0| of A_{l+1} (outgoing).
@@ -149,11 +162,10 @@ struct run_record {
   double initial_unit_variance = 0.0;  ///< across-unit variance of W_1 at init
 };
 
-/// Samples `Net` from `s` (weights, inputs, targets by the engine's stream keys) and takes K
-/// full-batch SGD steps on the squared-error loss, recording gradients and unit symmetry.
-template <class Net>
-run_record train(const initlab::stream& s) {
-  initlab::sampled_network net(initlab::layer_specs<Net>());
+/// Samples `net` (a `Net`, its buffers reused across trials: they never affect results) from `s`
+/// (weights, inputs, targets by the engine's stream keys) and takes K full-batch SGD steps on the
+/// squared-error loss, recording gradients and unit symmetry.
+run_record train(initlab::sampled_network& net, const initlab::stream& s) {
   net.sample(s);
   std::vector<double> x(d_in * batch), t(d_out * batch);
   initlab::fill_normal(s.child(initlab::stream_key::inputs), x, 0.0, std::sqrt(input_variance));
@@ -194,6 +206,9 @@ run_record train(const initlab::stream& s) {
 }
 
 /// Parts of the study: one network type each, with its own sub-stream root.child(part).
+/// Trials per chunk of work (see main).
+constexpr std::size_t chunk = 16;
+
 enum part : std::uint64_t {
   p_zero_tanh,
   p_zero_relu,
@@ -229,17 +244,30 @@ int main(int argc, char** argv) {
         struct trial_record {
           run_record r[part_count];
         };
-        const auto rec = ctx.trials(ctx.replications(), [&](std::size_t trial) {
-          trial_record out;
-          auto s = [&](part p) { return root.child(p).child(trial); };
-          out.r[p_zero_tanh] = train<zero_tanh>(s(p_zero_tanh));
-          out.r[p_zero_relu] = train<zero_relu>(s(p_zero_relu));
-          out.r[p_zero_sigmoid] = train<zero_sigmoid>(s(p_zero_sigmoid));
-          out.r[p_const_tanh] = train<const_tanh>(s(p_const_tanh));
-          out.r[p_const_relu] = train<const_relu>(s(p_const_relu));
-          out.r[p_random_tanh] = train<random_tanh>(s(p_random_tanh));
+        // Trials run in fixed chunks (never derived from the thread count) that reuse one network
+        // per part; each trial owns its streams root.child(part).child(trial).
+        const std::size_t n = ctx.replications();
+        const auto chunks = ctx.trials((n + chunk - 1) / chunk, [&](std::size_t c) {
+          std::vector<initlab::sampled_network> nets;
+          nets.emplace_back(initlab::layer_specs<zero_tanh>());
+          nets.emplace_back(initlab::layer_specs<zero_relu>());
+          nets.emplace_back(initlab::layer_specs<zero_sigmoid>());
+          nets.emplace_back(initlab::layer_specs<const_tanh>());
+          nets.emplace_back(initlab::layer_specs<const_relu>());
+          nets.emplace_back(initlab::layer_specs<random_tanh>());
+          std::vector<trial_record> out;
+          for (std::size_t trial = c * chunk; trial < n && trial < (c + 1) * chunk; ++trial) {
+            trial_record t;
+            for (std::uint64_t p = 0; p < part_count; ++p)
+              t.r[p] = train(nets[p], root.child(p).child(trial));
+            out.push_back(t);
+          }
           return out;
         });
+        std::vector<trial_record> rec;
+        rec.reserve(n);
+        for (const auto& part_records : chunks)
+          rec.insert(rec.end(), part_records.begin(), part_records.end());
         auto column = [&](auto f) {
           std::vector<double> c;
           c.reserve(rec.size());
@@ -256,22 +284,30 @@ int main(int argc, char** argv) {
           return m;
         };
 
-        ctx.claim({.id = "zero_tanh_no_gradient",
-                   .statement = "All-zero weights with tanh (phi(0) = 0): every weight gradient, "
-                                "of every layer including the output, is exactly 0 at each of "
-                                "the K SGD steps (per trial: max |dL/dW_l| over layers and steps)",
-                   .formula = "dL/dW_l = mean_b dy_l h_{l-1}^T, h_{l-1} = phi(0) = 0 (l >= 2); "
-                              "dy_1 = phi'(0) W_2^T dy_2 = 0",
-                   .analytic = tanh_rest},
-                  column([&](const trial_record& t) { return all_gradients(t.r[p_zero_tanh]); }));
-        ctx.claim({.id = "zero_relu_no_gradient",
-                   .statement = "All-zero weights with ReLU (phi(0) = 0, phi'(0) = 0): every "
-                                "weight gradient is exactly 0 at each of the K SGD steps, the "
-                                "same as tanh (phi'(0) does not matter when all W are 0)",
-                   .formula = "as for tanh: h_l = phi(0) = 0 and W_{l+1} = 0",
-                   .analytic = relu_rest},
-                  column([&](const trial_record& t) { return all_gradients(t.r[p_zero_relu]); }));
-        ctx.claim(
+        // An exact claim (see the header): E[v²] = 0 via the variance of (−1)^t·v_t.
+        auto exact_claim = [&](initlab::study::claim_spec spec, std::vector<double> v) {
+          spec.kind = initlab::study::statistic::variance;
+          spec.formula += "; exact: E[v^2] = 0 for the per-trial v (variance of (-1)^t v_t)";
+          ctx.claim(std::move(spec), alternate_signs(std::move(v)));
+        };
+
+        exact_claim(
+            {.id = "zero_tanh_no_gradient",
+             .statement = "All-zero weights with tanh (phi(0) = 0): every weight gradient, "
+                          "of every layer including the output, is exactly 0 at each of "
+                          "the K SGD steps (per trial: max |dL/dW_l| over layers and steps)",
+             .formula = "dL/dW_l = mean_b dy_l h_{l-1}^T, h_{l-1} = phi(0) = 0 (l >= 2); "
+                        "dy_1 = phi'(0) W_2^T dy_2 = 0",
+             .analytic = tanh_rest},
+            column([&](const trial_record& t) { return all_gradients(t.r[p_zero_tanh]); }));
+        exact_claim({.id = "zero_relu_no_gradient",
+                     .statement = "All-zero weights with ReLU (phi(0) = 0, phi'(0) = 0): every "
+                                  "weight gradient is exactly 0 at each of the K SGD steps, the "
+                                  "same as tanh (phi'(0) does not matter when all W are 0)",
+                     .formula = "as for tanh: h_l = phi(0) = 0 and W_{l+1} = 0",
+                     .analytic = relu_rest},
+                    column([&](const trial_record& t) { return all_gradients(t.r[p_zero_relu]); }));
+        exact_claim(
             {.id = "zero_sigmoid_gradient_front",
              .statement = "All-zero weights with sigmoid (phi(0) = 1/2): the gradient of layer l "
                           "is exactly 0 at SGD steps 1..N-l (it needs W_{l+1}..W_N non-zero "
@@ -295,45 +331,47 @@ int main(int argc, char** argv) {
                   column([&](const trial_record& t) {
                     return t.r[p_zero_sigmoid].mean_sq_output_grad_step1;
                   }));
-        ctx.claim({.id = "zero_sigmoid_never_learns_first_layer",
-                   .statement = "(wrong) zero-init sigmoid never trains its first layer; in fact "
-                                "dL/dW_1 is non-zero from step N (here 3) on; per trial: max "
-                                "|dL/dW_1| at the last step K = 4",
-                   .formula = "dL/dW_1 = 0 at step K >= N (wrong)",
-                   .analytic = zero_weight,
-                   .expected = initlab::verdict::refuted},
-                  column([&](const trial_record& t) {
-                    return t.r[p_zero_sigmoid].max_grad[steps - 1][0];
-                  }));
-        ctx.claim({.id = "zero_sigmoid_units_identical",
-                   .statement = "All-zero weights with sigmoid: the hidden units of each layer "
-                                "stay exactly identical (equal incoming rows, equal outgoing "
-                                "columns of W and of dL/dW) through K SGD steps",
-                   .formula = "max_j |W_l[j,:] - W_l[0,:]|, |W_{l+1}[:,j] - W_{l+1}[:,0]| = 0",
-                   .analytic = initlab::zeros::variance(d_in, d_hidden)},
-                  column([&](const trial_record& t) { return t.r[p_zero_sigmoid].max_asymmetry; }));
-        ctx.claim({.id = "constant_tanh_units_identical",
-                   .statement = "Constant weights c = 0.05 with tanh: the hidden units of each "
-                                "layer receive identical gradients and stay exactly identical "
-                                "through K SGD steps",
-                   .formula = "max_j |W_l[j,:] - W_l[0,:]|, |W_{l+1}[:,j] - W_{l+1}[:,0]| = 0",
-                   .analytic = constant_spread},
-                  column([&](const trial_record& t) { return t.r[p_const_tanh].max_asymmetry; }));
-        ctx.claim({.id = "constant_relu_units_identical",
-                   .statement = "Constant weights c = 0.05 with ReLU: the hidden units stay "
-                                "exactly identical through K SGD steps",
-                   .formula = "max_j |W_l[j,:] - W_l[0,:]|, |W_{l+1}[:,j] - W_{l+1}[:,0]| = 0",
-                   .analytic = constant_spread},
-                  column([&](const trial_record& t) { return t.r[p_const_relu].max_asymmetry; }));
-        ctx.claim({.id = "constant_tanh_no_gradient",
-                   .statement = "(wrong) constant init c != 0 gives no gradient like zero init; "
-                                "in fact dL/dW_1 is non-zero (only identical across units); per "
-                                "trial: max |dL/dW_1| at step 1",
-                   .formula = "dL/dW_1 = 0 (wrong for c != 0)",
-                   .analytic = constant_spread,
-                   .expected = initlab::verdict::refuted},
-                  column([&](const trial_record& t) { return t.r[p_const_tanh].max_grad[0][0]; }));
-        ctx.claim(
+        exact_claim({.id = "zero_sigmoid_never_learns_first_layer",
+                     .statement = "(wrong) zero-init sigmoid never trains its first layer; in fact "
+                                  "dL/dW_1 is non-zero from step N (here 3) on; per trial: max "
+                                  "|dL/dW_1| at the last step K = 4",
+                     .formula = "dL/dW_1 = 0 at step K >= N (wrong)",
+                     .analytic = zero_weight,
+                     .expected = initlab::verdict::refuted},
+                    column([&](const trial_record& t) {
+                      return t.r[p_zero_sigmoid].max_grad[steps - 1][0];
+                    }));
+        exact_claim(
+            {.id = "zero_sigmoid_units_identical",
+             .statement = "All-zero weights with sigmoid: the hidden units of each layer "
+                          "stay exactly identical (equal incoming rows, equal outgoing "
+                          "columns of W and of dL/dW) through K SGD steps",
+             .formula = "max_j |W_l[j,:] - W_l[0,:]|, |W_{l+1}[:,j] - W_{l+1}[:,0]| = 0",
+             .analytic = initlab::zeros::variance(d_in, d_hidden)},
+            column([&](const trial_record& t) { return t.r[p_zero_sigmoid].max_asymmetry; }));
+        exact_claim({.id = "constant_tanh_units_identical",
+                     .statement = "Constant weights c = 0.05 with tanh: the hidden units of each "
+                                  "layer receive identical gradients and stay exactly identical "
+                                  "through K SGD steps",
+                     .formula = "max_j |W_l[j,:] - W_l[0,:]|, |W_{l+1}[:,j] - W_{l+1}[:,0]| = 0",
+                     .analytic = constant_spread},
+                    column([&](const trial_record& t) { return t.r[p_const_tanh].max_asymmetry; }));
+        exact_claim({.id = "constant_relu_units_identical",
+                     .statement = "Constant weights c = 0.05 with ReLU: the hidden units stay "
+                                  "exactly identical through K SGD steps",
+                     .formula = "max_j |W_l[j,:] - W_l[0,:]|, |W_{l+1}[:,j] - W_{l+1}[:,0]| = 0",
+                     .analytic = constant_spread},
+                    column([&](const trial_record& t) { return t.r[p_const_relu].max_asymmetry; }));
+        exact_claim(
+            {.id = "constant_tanh_no_gradient",
+             .statement = "(wrong) constant init c != 0 gives no gradient like zero init; "
+                          "in fact dL/dW_1 is non-zero (only identical across units); per "
+                          "trial: max |dL/dW_1| at step 1",
+             .formula = "dL/dW_1 = 0 (wrong for c != 0)",
+             .analytic = constant_spread,
+             .expected = initlab::verdict::refuted},
+            column([&](const trial_record& t) { return t.r[p_const_tanh].max_grad[0][0]; }));
+        exact_claim(
             {.id = "random_units_stay_identical",
              .statement = "(wrong for random init) LeCun-normal tanh units are identical "
                           "after K SGD steps; per trial: max |difference| between units",
