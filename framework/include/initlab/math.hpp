@@ -445,8 +445,10 @@ inline constexpr dd two_over_sqrt_pi_dd{1.1283791670955126, 1.533545961316588e-1
   if (detail::is_nan(x)) return x;
   if (x >= cf_start) return 0.5 * erfc(-x * inv_sqrt2);
   if (x < underflow) return 0.0;
+  constexpr int base_levels = 12;         // erfcx_cf_levels in the variable t = √2·u:
+  constexpr double levels_scale = 400.0;  // 12 + 200/u² = 12 + 400/t², 62 levels at t = 2√2
   const double t = -x;
-  const int levels = 12 + static_cast<int>(400.0 / (t * t));
+  const int levels = base_levels + static_cast<int>(levels_scale / (t * t));
   double d = t;
   for (int k = levels; k >= 1; --k)
     d = t + static_cast<double>(k) / d;
