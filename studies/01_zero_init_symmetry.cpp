@@ -36,8 +36,8 @@
 /// identical".
 ///
 /// Measured (seed 1, 4000 trials): all seven exact claims hold in every trial (interval [0, 0]);
-/// E[(∂L/∂W_N)²] = 0.015649 ± 0.93% vs φ(0)²σ_t²/B = 0.015625; across-unit Var[W_1] = 0.062472
-/// ± 0.33% vs 1/16; the three wrong claims are refuted (every trial strictly positive).
+/// E[(∂L/∂W_N)²] = 0.015679 ± 0.93% vs φ(0)²σ_t²/B = 0.015625; across-unit Var[W_1] = 0.062540
+/// ± 0.34% vs 1/16; the three wrong claims are refuted (every trial strictly positive).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
