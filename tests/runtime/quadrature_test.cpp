@@ -88,8 +88,8 @@ real reference_expectation(const std::function<real(real)>& g, double q_double) 
   const real norm = 1.0L / std::sqrt(2.0L * 3.14159265358979323846264338327950288L * q);
   auto integrand = [&](real x) { return g(x) * std::exp(-x * x / (2.0L * q)) * norm; };
   using gk = boost::math::quadrature::gauss_kronrod<real, 61>;
-  return gk::integrate(integrand, -limit, 0.0L, 20, 1e-18L) +
-         gk::integrate(integrand, 0.0L, limit, 20, 1e-18L);
+  return gk::integrate(integrand, -limit, 0.0L, 15, 1e-17L) +
+         gk::integrate(integrand, 0.0L, limit, 15, 1e-17L);
 }
 
 std::vector<double> q_grid(int n) {
