@@ -187,7 +187,15 @@ namespace {
 
 std::string statistic_name(const pending_claim& c) {
   if (c.ratio) return "ratio_of_means";
-  return c.spec.kind == statistic::variance ? "variance" : "mean";
+  switch (c.spec.kind) {
+    case statistic::variance:
+      return "variance";
+    case statistic::exact:
+      return "exact";
+    case statistic::mean:
+      break;
+  }
+  return "mean";
 }
 
 void require_finite(const std::string& id, std::span<const double> v) {
@@ -210,11 +218,18 @@ std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims) 
     ids.push_back(id);
     if (!(c.spec.analytic - c.spec.analytic == 0.0))
       throw std::logic_error("claim '" + id + "': analytic value is not finite");
-    if (c.values.size() < 2)
+    const bool exact = !c.ratio && c.spec.kind == statistic::exact;
+    if (c.values.size() < (exact ? 1u : 2u))
       throw std::logic_error("claim '" + id + "': needs at least 2 trials, got " +
                              std::to_string(c.values.size()));
     require_finite(id, c.values);
     initlab::estimate e;
+    if (exact) {
+      e = initlab::exact_estimate(c.values);
+      out.push_back({&c, e, initlab::decide_exact(c.spec.analytic, e.ci),
+                     initlab::relative_half_width(e, c.spec.analytic)});
+      continue;
+    }
     if (c.ratio) {
       require_finite(id, c.denominator);
       e = initlab::ratio_estimate(c.values, c.denominator, alpha);
@@ -400,7 +415,10 @@ int run_checked(int argc, char** argv, const info& study,
   prov["wall_time_s"] = static_cast<double>(static_cast<long long>(wall * 1000.0 + 0.5)) / 1000.0;
   report["provenance"] = std::move(prov);
 
-  print_table(s, claims, claims.front().est.confidence, as_expected, out);
+  // Statistical claims share one confidence (exact identities report 1).
+  const double confidence =
+      1.0 - initlab::bonferroni_alpha(initlab::study_family_error, claims.size());
+  print_table(s, claims, confidence, as_expected, out);
   detail::write_atomically(out, report.dump(2) + "\n");
   return pass ? 0 : 1;
 }

@@ -58,6 +58,8 @@ struct info {
 enum class statistic {
   mean,      ///< mean over trials; Student-t interval (any finite-variance data, CLT)
   variance,  ///< variance across trials; chi-squared interval (valid for Gaussian trial values)
+  exact,     ///< a deterministic identity: every trial must equal `analytic` exactly; the
+             ///< reported interval is the range [min, max] of the trials, at confidence 1
 };
 
 /// What a claim states; the estimate and its interval come from the per-trial values.
@@ -68,7 +70,7 @@ struct claim_spec {
   double analytic = 0.0;  ///< constexpr value from the core
   initlab::verdict expected =
       initlab::verdict::confirmed;   ///< refuted for a derivation known to be wrong
-  statistic kind = statistic::mean;  ///< mean (default) or variance of the trial values
+  statistic kind = statistic::mean;  ///< mean (default), variance, or exact identity
   /// Precision target at default settings (0 = none): if the relative half-width of a
   /// confirmed claim exceeds it in a non-quick run, the harness warns on stderr.
   double max_rel_half_width = 0.0;

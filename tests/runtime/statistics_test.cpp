@@ -196,3 +196,25 @@ TEST_CASE("the delta-method ratio interval covers the true ratio at about its ra
   CHECK(misses > nominal.low * 0.5);
   CHECK(misses < nominal.high * 1.5);
 }
+
+TEST_CASE("an exact identity is confirmed only when every trial equals the analytic value",
+          "[statistics]") {
+  std::vector<double> zeros(4000, 0.0);
+  const initlab::estimate all = initlab::exact_estimate(zeros);
+  CHECK(all.ci.low == 0.0);
+  CHECK(all.ci.high == 0.0);
+  CHECK(all.confidence == 1.0);
+  CHECK(initlab::decide_exact(0.0, all.ci) == initlab::verdict::confirmed);
+  // Negative controls: one tiny deviation among 4000 trials refutes (a mean interval would not),
+  // and so does a constant that is not the analytic value.
+  zeros[1234] = 1e-300;
+  CHECK(initlab::decide_exact(0.0, initlab::exact_estimate(zeros).ci) == initlab::verdict::refuted);
+  zeros[1234] = 1e-3;
+  CHECK(initlab::decide_exact(0.0, initlab::exact_estimate(zeros).ci) == initlab::verdict::refuted);
+  CHECK(initlab::mean_estimate(zeros, 0.01).ci.contains(0.0));
+  const std::vector<double> twos(10, 2.0);
+  CHECK(initlab::decide_exact(0.0, initlab::exact_estimate(twos).ci) == initlab::verdict::refuted);
+  CHECK(initlab::decide_exact(2.0, initlab::exact_estimate(twos).ci) ==
+        initlab::verdict::confirmed);
+  CHECK_THROWS_AS(initlab::exact_estimate(std::vector<double>{}), std::invalid_argument);
+}

@@ -166,6 +166,21 @@ inline void require_alpha(double alpha) {
   return {s2, s2 * std::sqrt(2.0 / df), {df * s2 / upper, df * s2 / lower}, 1.0 - alpha, m.count};
 }
 
+/// An exact (deterministic) identity checked in every trial, e.g. "this gradient is exactly 0":
+/// no sampling error is involved, so the "interval" is the range [min, max] of the per-trial
+/// values (confidence 1), and the identity holds iff that range is the single point `analytic`
+/// (see `decide_exact`). One deviating trial out of any number refutes it. Needs >= 1 trial.
+[[nodiscard]] inline estimate exact_estimate(std::span<const double> x) {
+  detail::require_trials(x.size(), 1, "exact_estimate");
+  double lo = x[0];
+  double hi = x[0];
+  for (double v : x) {
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+  }
+  return {moments(x).mean, 0.0, {lo, hi}, 1.0, x.size()};
+}
+
 /// Ratio of means mean(a)/mean(b) of paired per-trial values; delta-method standard error
 /// √(Var a − 2R Cov(a,b) + R² Var b)/(|mean b|·√n), Student-t quantile with n-1 df.
 /// Needs at least 2 trials, equal lengths and mean(b) != 0.
@@ -193,6 +208,11 @@ inline void require_alpha(double alpha) {
 /// The verdict rule of DESIGN.md §4: confirmed iff the analytic value lies in the interval.
 [[nodiscard]] constexpr verdict decide(double analytic, const interval& ci) noexcept {
   return ci.contains(analytic) ? verdict::confirmed : verdict::refuted;
+}
+
+/// Verdict of an exact identity: confirmed iff every trial gave exactly `analytic`.
+[[nodiscard]] constexpr verdict decide_exact(double analytic, const interval& range) noexcept {
+  return range.low == analytic && range.high == analytic ? verdict::confirmed : verdict::refuted;
 }
 
 /// Half-width of the interval relative to |analytic| (infinity when analytic is 0 and the
