@@ -6,20 +6,16 @@
 /// function of (stream key, n, law parameters). Element n uses 64-bit word n of the stream
 /// (word n%2 of Philox block n/2, see random.hpp):
 ///   - uniform:   u = 52 low bits / 2⁵² ∈ [0, 1); value = min(lo + (hi − lo)·u, hi).
-///   - normal:    256-layer ziggurat (detail/ziggurat.hpp): layer = bits 52…59 of word n,
-///                u = its low 52 bits, sign = bit 63; z = ±u·x[layer] when below x[layer+1]
-///                (98.51 % of elements); the other 1.49 % (wedge test, tail beyond r = 3.654, any
-///                retry) draw from element n's own auxiliary Philox blocks
-///                (ctr = (lo32 n, hi32 n, c, "zigg"), c = 0, 1, …); value = mean + stddev·z.
+///   - normal:    Box–Muller on the two words of block n/2 (element 2b gets r·cos θ, 2b+1 gets
+///                r·sin θ; detail::normal_pair); value = mean + stddev·z.
 ///   - truncated normal (|w| < 2σ): inverse CDF, σ·√2·erfinv(x) with x uniform on
 ///                (−erf √2, erf √2) from word n (detail::truncated_value), clamped to the largest
 ///                value of the output type below 2σ.
 /// float outputs are the double values rounded to nearest (the truncated normal's bound is then
-/// the largest float below 2σ). No libm call anywhere: log and erfinv are the polynomials of
-/// detail/fast_math.hpp, evaluated without FMA, and the ziggurat tables are computed at compile
-/// time with initlab::math, so every x86-64 CPU gives the same bits (Box–Muller version checked
-/// with GCC 12 -O0…-O3, -march=native, -ffp-contract=fast and Clang 14 -O2/-O3 -march=native;
-/// Clang with -ffp-contract=fast is not supported, it ignores the guard).
+/// the largest float below 2σ). No libm call anywhere: log, sin, cos and erfinv are the
+/// polynomials of detail/fast_math.hpp, evaluated without FMA, so every x86-64 CPU gives the
+/// same bits (checked: GCC 12 -O0…-O3, -march=native, -ffp-contract=fast; Clang 14 -O2/-O3
+/// -march=native; Clang with -ffp-contract=fast is not supported, it ignores the guard).
 ///
 /// Public names: fill_normal, fill_uniform, fill_truncated_normal, fill (weight_law or Init),
 /// parallel_fill_* (threads), uniform01 / draw_* (single elements), sampler_scheme,
@@ -149,12 +145,8 @@ template <class T>
 /// How the samplers turn stream words into values, for report provenance.
 inline constexpr const char* sampler_scheme =
     "element n uses 64-bit stream word n; uniform: lo+(hi-lo)*u, u=52 low bits/2^52; normal: "
-    "ziggurat (Marsaglia-Tsang 2000, 256 layers, r=3.6541528853610088, tables computed at "
-    "compile time): layer=bits 52-59, u=low 52 bits/2^52, sign=bit 63, z=+-u*x[layer] if "
-    "< x[layer+1], else wedge/tail/retry drawn from aux blocks "
-    "philox4x32_10(ctr=(lo32(n),hi32(n),c,0x7a696767),key), c=0,1,..., tail by Marsaglia's "
-    "exponential rejection; truncated normal: inverse CDF sqrt2*erfinv (Giles 2010) on "
-    "(-erf sqrt2, erf sqrt2); fdlibm log, no FMA, no libm";
+    "Box-Muller on block n/2 (2b: r cos, 2b+1: r sin); truncated normal: inverse CDF "
+    "sqrt2*erfinv (Giles 2010) on (-erf sqrt2, erf sqrt2); fdlibm log/sin/cos, no FMA, no libm";
 
 // ------------------------------------------------------------------------- serial fills
 

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <initlab/detail/fast_math.hpp>
 #include <initlab/detail/sampler_scalar.hpp>
-#include <initlab/detail/ziggurat.hpp>
 #include <initlab/random.hpp>
 
 INITLAB_FP_STRICT_BEGIN
@@ -121,41 +120,64 @@ INITLAB_TARGET_AVX2 inline __m256d log_positive(__m256d x) noexcept {
                     f));
 }
 
+/// detail::sin_kernel, lane-wise.
+INITLAB_TARGET_AVX2 inline __m256d sin_kernel(__m256d x) noexcept {
+  const __m256d z = _mm256_mul_pd(x, x);
+  const __m256d w = _mm256_mul_pd(z, z);
+  const __m256d r = _mm256_add_pd(
+      _mm256_add_pd(set(sin_s2),
+                    _mm256_mul_pd(z, _mm256_add_pd(set(sin_s3), _mm256_mul_pd(z, set(sin_s4))))),
+      _mm256_mul_pd(_mm256_mul_pd(z, w),
+                    _mm256_add_pd(set(sin_s5), _mm256_mul_pd(z, set(sin_s6)))));
+  const __m256d v = _mm256_mul_pd(z, x);
+  return _mm256_add_pd(x, _mm256_mul_pd(v, _mm256_add_pd(set(sin_s1), _mm256_mul_pd(z, r))));
+}
+
+/// detail::cos_kernel, lane-wise.
+INITLAB_TARGET_AVX2 inline __m256d cos_kernel(__m256d x) noexcept {
+  const __m256d z = _mm256_mul_pd(x, x);
+  const __m256d w = _mm256_mul_pd(z, z);
+  const __m256d r = _mm256_add_pd(
+      _mm256_mul_pd(
+          z, _mm256_add_pd(
+                 set(cos_c1),
+                 _mm256_mul_pd(z, _mm256_add_pd(set(cos_c2), _mm256_mul_pd(z, set(cos_c3)))))),
+      _mm256_mul_pd(_mm256_mul_pd(w, w),
+                    _mm256_add_pd(set(cos_c4),
+                                  _mm256_mul_pd(z, _mm256_add_pd(set(cos_c5),
+                                                                 _mm256_mul_pd(z, set(cos_c6)))))));
+  const __m256d hz = _mm256_mul_pd(set(0.5), z);
+  const __m256d v = _mm256_sub_pd(set(1.0), hz);
+  return _mm256_add_pd(
+      v, _mm256_add_pd(_mm256_sub_pd(_mm256_sub_pd(set(1.0), v), hz), _mm256_mul_pd(z, r)));
+}
+
 /// Values of 4 blocks: v0 = elements 2b, v1 = elements 2b+1.
 struct block_values {
   __m256d v0;
   __m256d v1;
 };
 
-/// detail::ziggurat_value on 4 words whose lane l is element n0 + 2l: the fast path on all
-/// lanes (two gathers, one multiply, one compare), then detail::ziggurat_slow for the rejected
-/// lanes (≈ 1.5 % of elements), so the bits are the scalar path's by construction.
-INITLAB_TARGET_AVX2 inline __m256d ziggurat(__m256i w, philox_key key, std::uint64_t n0) noexcept {
-  const __m256i layer =
-      _mm256_and_si256(_mm256_srli_epi64(w, 52), _mm256_set1_epi64x(zig_layers - 1));
-  const __m256d xi = _mm256_i64gather_pd(zig.x.data(), layer, 8);
-  const __m256d xn = _mm256_i64gather_pd(zig.x.data() + 1, layer, 8);
-  const __m256d x = _mm256_mul_pd(_mm256_sub_pd(one_to_two(w), set(1.0)), xi);
-  const int fast = _mm256_movemask_pd(_mm256_cmp_pd(x, xn, _CMP_LT_OQ));
-  const __m256i sign = _mm256_and_si256(w, _mm256_set1_epi64x(static_cast<long long>(sign_bit)));
-  __m256d z = _mm256_castsi256_pd(_mm256_xor_si256(_mm256_castpd_si256(x), sign));
-  if (fast != 0xF) [[unlikely]] {
-    alignas(32) double zs[4];
-    alignas(32) std::uint64_t ws[4];
-    _mm256_store_pd(zs, z);
-    _mm256_store_si256(reinterpret_cast<__m256i*>(ws), w);
-    for (unsigned l = 0; l < 4; ++l)
-      if (!((fast >> l) & 1)) zs[l] = ziggurat_slow(key, n0 + 2 * l, ws[l]);
-    z = _mm256_load_pd(zs);
-  }
-  return z;
-}
-
-/// detail::block_values for the normal law, lane-wise (lane i = block b0 + i).
-INITLAB_TARGET_AVX2 inline block_values values(const block_words& x, const normal_params& p,
-                                               philox_key key, std::uint64_t b0) noexcept {
-  const __m256d z0 = ziggurat(x.a, key, 2 * b0);
-  const __m256d z1 = ziggurat(x.b, key, 2 * b0 + 1);
+/// detail::normal_pair, lane-wise.
+INITLAB_TARGET_AVX2 inline block_values values(const block_words& x,
+                                               const normal_params& p) noexcept {
+  const __m256d u1 = _mm256_sub_pd(set(2.0), one_to_two(x.a));
+  const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(log_positive(u1), set(-2.0)));
+  const __m256d t = _mm256_sub_pd(one_to_two(x.b), set(1.5));
+  const __m256d alpha = _mm256_mul_pd(t, set(half_pi));
+  const __m256d c = cos_kernel(alpha);
+  const __m256d s = sin_kernel(alpha);
+  const __m256i bit62 = _mm256_set1_epi64x(1ll << 62);
+  const __m256d swap = _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_and_si256(x.b, bit62), bit62));
+  const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(sign_bit));
+  const __m256i cos_sign = _mm256_and_si256(_mm256_xor_si256(x.b, _mm256_slli_epi64(x.b, 1)), sign);
+  const __m256i sin_sign = _mm256_and_si256(x.b, sign);
+  const __m256d cq = _mm256_castsi256_pd(
+      _mm256_xor_si256(_mm256_castpd_si256(_mm256_blendv_pd(c, s, swap)), cos_sign));
+  const __m256d sq = _mm256_castsi256_pd(
+      _mm256_xor_si256(_mm256_castpd_si256(_mm256_blendv_pd(s, c, swap)), sin_sign));
+  const __m256d z0 = _mm256_mul_pd(r, cq);
+  const __m256d z1 = _mm256_mul_pd(r, sq);
   return {_mm256_add_pd(set(p.mean), _mm256_mul_pd(set(p.stddev), z0)),
           _mm256_add_pd(set(p.mean), _mm256_mul_pd(set(p.stddev), z1))};
 }
@@ -167,8 +189,8 @@ INITLAB_TARGET_AVX2 inline __m256d uniform(__m256i word, const uniform_params& p
 }
 
 /// detail::uniform_value on both words.
-INITLAB_TARGET_AVX2 inline block_values values(const block_words& x, const uniform_params& p,
-                                               philox_key, std::uint64_t) noexcept {
+INITLAB_TARGET_AVX2 inline block_values values(const block_words& x,
+                                               const uniform_params& p) noexcept {
   return {uniform(x.a, p), uniform(x.b, p)};
 }
 
@@ -188,8 +210,8 @@ INITLAB_TARGET_AVX2 inline __m256d truncated(__m256i word, const truncated_param
 }
 
 /// detail::truncated_value on both words.
-INITLAB_TARGET_AVX2 inline block_values values(const block_words& x, const truncated_params& p,
-                                               philox_key, std::uint64_t) noexcept {
+INITLAB_TARGET_AVX2 inline block_values values(const block_words& x,
+                                               const truncated_params& p) noexcept {
   return {truncated(x.a, p), truncated(x.b, p)};
 }
 
@@ -226,7 +248,7 @@ INITLAB_TARGET_AVX2 void fill_blocks_avx2(const stream& s, T* out, std::uint64_t
   const avx2::round_keys keys = avx2::make_round_keys(s.key());
   std::size_t i = 0;
   for (; i + width <= nblocks; i += width)
-    avx2::store(out + 2 * i, avx2::values(avx2::philox(keys, b0 + i), p, s.key(), b0 + i));
+    avx2::store(out + 2 * i, avx2::values(avx2::philox(keys, b0 + i), p));
   fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
 }
 

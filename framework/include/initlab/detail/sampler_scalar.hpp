@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <initlab/detail/fast_math.hpp>
-#include <initlab/detail/ziggurat.hpp>
 #include <initlab/random.hpp>
 #include <utility>
 
@@ -14,6 +13,8 @@ INITLAB_FP_STRICT_BEGIN
 
 namespace initlab::detail {
 
+/// π/2 rounded to double: the angle step of Box–Muller's quadrant-relative angle.
+inline constexpr double half_pi = 1.57079632679489661923;
 /// 2·erf(√2) rounded to double: maps t ∈ (−½, ½) to x = 2t·erf(√2) ∈ (−erf √2, erf √2),
 /// so that √2·erfinv(x) is N(0,1) conditioned on |z| < 2 (value checked in sampler_test.cpp).
 inline constexpr double two_erf_sqrt2 = 2.0 * 0.95449973610364158560;
@@ -67,6 +68,25 @@ struct truncated_params {
   return v;
 }
 
+/// Box–Muller pair for words (a, b): r = √(−2 log u₁), u₁ ∈ (0, 1] from a; the angle is
+/// θ = q·π/2 + t·π/2 with quadrant q = the top two bits of b and t ∈ [−½, ½) from its low 52
+/// bits, so sin/cos are only evaluated on [−π/4, π/4] and the quadrant is a swap and sign flips.
+[[nodiscard]] inline std::pair<double, double> normal_pair(std::uint64_t a, std::uint64_t b,
+                                                           const normal_params& p) noexcept {
+  const double u1 = 2.0 - std::bit_cast<double>((a & mantissa_mask) | one_bits);  // (0, 1]
+  const double r = __builtin_sqrt(log_positive(u1) * -2.0);
+  const double t = std::bit_cast<double>((b & mantissa_mask) | one_bits) - 1.5;
+  const double alpha = t * half_pi;
+  double c = cos_kernel(alpha);
+  double s = sin_kernel(alpha);
+  if ((b >> 62) & 1u) std::swap(c, s);
+  c = std::bit_cast<double>(std::bit_cast<std::uint64_t>(c) ^ ((b ^ (b << 1)) & sign_bit));
+  s = std::bit_cast<double>(std::bit_cast<std::uint64_t>(s) ^ (b & sign_bit));
+  const double z0 = r * c;
+  const double z1 = r * s;
+  return {p.mean + p.stddev * z0, p.mean + p.stddev * z1};
+}
+
 /// Word 0 (x0 | x1<<32) and word 1 (x2 | x3<<32) of a Philox block.
 [[nodiscard]] constexpr std::pair<std::uint64_t, std::uint64_t> block_words(
     const philox_block& x) noexcept {
@@ -78,9 +98,7 @@ struct truncated_params {
 [[nodiscard]] inline std::pair<double, double> block_values(const stream& s, std::uint64_t b,
                                                             const normal_params& p) noexcept {
   const auto [w0, w1] = block_words(s.block(b));
-  const double z0 = ziggurat_value(s.key(), 2 * b, w0);
-  const double z1 = ziggurat_value(s.key(), 2 * b + 1, w1);
-  return {p.mean + p.stddev * z0, p.mean + p.stddev * z1};
+  return normal_pair(w0, w1, p);
 }
 /// Both values of block `b` for the law of `p` (elements 2b and 2b+1).
 [[nodiscard]] constexpr std::pair<double, double> block_values(const stream& s, std::uint64_t b,
