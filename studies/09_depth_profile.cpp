@@ -19,8 +19,8 @@
 /// ReLU forward values), a Gaussian output gradient ∂L/∂y_50 ~ N(0, g = 1)
 /// (gradient_seed::gaussian) and real back-propagation through the same weights (engine
 /// `run_trial`). One trial = one fresh network with fresh inputs; pair p uses streams
-/// root.child(p).child(trial). Trials per pair: linear n = `replications` (700), ReLU ⌈n/2⌉ (350:
-/// its absolute values are out of reach anyway, its gains need fewer), tanh ⌈n/3⌉ (234: its
+/// root.child(p).child(trial). Trials per pair: linear n = `replications` (800), ReLU ⌈n/2⌉ (400:
+/// its absolute values are out of reach anyway, its gains need fewer), tanh ⌈n/3⌉ (267: its
 /// passes cost ~1.8×, its spreads are smaller); at least 4 each. All 12 pairs run in one parallel
 /// loop over (pair, block of trials) units, ≤ 4 units per pair (a 25 MB network allocation costs
 /// as much as a few trials). σ = 0.01 makes Var[y_50] ≈ 5e-81 (linear) and 9e-96 (ReLU): the y_l²
@@ -62,16 +62,17 @@
 ///    ReLU (2^49 off), LeCun and Xavier preserve the tanh variance (q_50 ≈ 0.010 and 0.0047).
 /// Bonferroni over all claims: each interval at confidence 1 − 7.9e-6 (t ≈ 4.55).
 ///
-/// Measured (default settings, seed 1; ≈ 77 core-s): all 1271 claims as expected. Gain
-/// half-widths: linear ≤ 0.96%, tanh ≤ 1.8%, ReLU ≤ 3.9% forward and ≤ 2.1% backward; the largest
-/// gain deviation from the analytic value is 0.5% (linear), 0.8% (tanh), 1.7% (ReLU). Absolute:
-/// linear after 50 layers within 4.3–5.0% half-widths (e.g. Xavier Var[y_50] = 0.2021 vs
-/// 0.1992); ReLU after 50 layers 21–35% forward (He Var[y_50] = 2.09 vs 2), 12–18% backward; tanh
-/// ≤ 8.7%. Not claimed, the finite-width biases (pilot, 1200 trials per pair, B = 16):
+/// Measured (default settings, seed 1; ≈ 80 core-s): all 1271 claims as expected. Gain
+/// half-widths: linear ≤ 0.88%, tanh ≤ 1.6%, ReLU ≤ 3.5% forward and ≤ 2.0% backward; the largest
+/// gain deviation from the analytic value is 0.44% (linear), 0.86% (tanh), 1.7% (ReLU). Absolute:
+/// linear after 50 layers within 4.4–4.8% half-widths (e.g. Xavier Var[y_50] = 0.1985 vs
+/// 0.1992, He 1.118e15 vs 1.126e15); ReLU after 50 layers 24–26% forward (He Var[y_50] = 1.96
+/// vs 2), 12–14% backward; tanh ≤ 7.9% (LeCun Var[y_10] = 0.0572 vs 0.0580, ± 1.7%).
+/// Not claimed, the finite-width biases (pilot, 1200 trials per pair, B = 16):
 /// LeCun/tanh Var[y_50] is 6.0% below the recursion (13 standard errors), Var[y_25] 3.0% below;
 /// Xavier/tanh 5.8% and 3.0% below; He/tanh Var[∂L/∂x_1] 10.8% above (11 standard errors),
 /// Var[∂L/∂x_25] 4.6% above: the infinite-width recursion misses these by O(depth/width). The six
-/// wrong derivations are refuted by factors 104 to 2e93.
+/// wrong derivations are refuted by factors 102 to 2e93.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -387,7 +388,7 @@ int main(int argc, char** argv) {
                 "tanh}: per-layer gains and absolute values, forward and backward",
        .source = "seed texts 000 and 001; He et al. 2015 eq. 7-14; Glorot & Bengio 2010 §4.2; "
                  "THEORY.md §1, §5, §6",
-       .default_replications = 700,
+       .default_replications = 800,
        .quick_replications = 4},
       [](context& ctx) {
         // Trials per pair: linear n, ReLU ⌈n/2⌉, tanh ⌈n/3⌉ (at least 4 each).
@@ -408,7 +409,7 @@ int main(int argc, char** argv) {
         constexpr std::size_t last = depth - 1;
 
         // ReLU absolute targets (THEORY.md §6): per-trial spread √(∏(1+5/D̂_l) − 1) ≈ 0.48,
-        // 0.80, 1.35 after 10, 25, 50 layers (pilot: up to 1.7 at 50), times t ≈ 4.55 / √350.
+        // 0.80, 1.35 after 10, 25, 50 layers (pilot: up to 1.7 at 50), times t ≈ 4.55 / √400.
         const std::array<double, 3> relu_targets{0.15, 0.25, 0.45};
 
         std::vector<pair_run> pairs;
