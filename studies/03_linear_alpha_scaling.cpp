@@ -46,6 +46,7 @@
 #include <string>
 #include <vector>
 
+#include "network_trials.hpp"
 #include "study.hpp"
 
 namespace {
@@ -141,30 +142,18 @@ static_assert(alpha_blind_ratio<256> == 1.0 && alpha_blind_deep_ratio == 1.0);
 template <class Net>
 std::vector<initlab::trial_statistics> run_part(initlab::study::context& ctx, std::uint64_t part,
                                                 std::size_t batch, std::size_t n) {
-  const std::vector<initlab::layer_spec> specs = initlab::layer_specs<Net>();
-  const initlab::stream base = ctx.root_stream().child(part);
-  const initlab::trial_config config{.batch = batch,
-                                     .input_variance = q0,
-                                     .seed = initlab::gradient_seed::gaussian,
-                                     .gradient_variance = g};
-  return ctx.trials(n, [&](std::size_t t) {
-    initlab::sampled_network net(specs);
-    return initlab::run_trial(net, config, base.child(t));
-  });
+  return initlab::study::network_trials<Net>(ctx, part,
+                                             {.batch = batch,
+                                              .input_variance = q0,
+                                              .seed = initlab::gradient_seed::gaussian,
+                                              .gradient_variance = g},
+                                             n);
 }
 
-/// Per-trial column of layer l's mean y² (forward) or mean (∂L/∂y)² (backward).
-std::vector<double> column(const std::vector<initlab::trial_statistics>& trials, std::size_t l,
-                           double initlab::layer_moments::*m) {
-  std::vector<double> c;
-  c.reserve(trials.size());
-  for (const auto& t : trials)
-    c.push_back(t.layers[l].*m);
-  return c;
-}
-
-constexpr double single_layer_precision = 0.01;  ///< DESIGN.md §4: ≤ 1% for single layers
-constexpr double deep_precision = 0.05;          ///< DESIGN.md §4: ≤ 5% for deep networks
+using initlab::study::deep_precision;
+using initlab::study::forward_moment;
+using initlab::study::output_gradient_moment;
+using initlab::study::single_layer_precision;
 
 /// Per-trial forward and backward ratios' numerators and denominators.
 struct columns {
@@ -175,10 +164,8 @@ columns measure(initlab::study::context& ctx, std::uint64_t part, std::size_t ba
                 std::size_t n) {
   const auto t = run_part<Net>(ctx, part, batch, n);
   constexpr std::size_t last = Net::depth - 1;
-  return {column(t, last, &initlab::layer_moments::mean_y2),
-          column(t, 0, &initlab::layer_moments::mean_y2),
-          column(t, 0, &initlab::layer_moments::mean_dy2),
-          column(t, last, &initlab::layer_moments::mean_dy2)};
+  return {forward_moment(t, last), forward_moment(t, 0), output_gradient_moment(t, 0),
+          output_gradient_moment(t, last)};
 }
 
 std::string tag(const char* alpha, std::size_t d) {

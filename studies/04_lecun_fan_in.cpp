@@ -47,6 +47,7 @@
 #include <utility>
 #include <vector>
 
+#include "network_trials.hpp"
 #include "study.hpp"
 
 namespace {
@@ -56,6 +57,12 @@ using initlab::identity;
 using initlab::lecun_normal;
 using initlab::lecun_uniform;
 using initlab::network;
+using initlab::study::deep_precision;
+using initlab::study::forward_moment;
+using initlab::study::input_gradient_moment;
+using initlab::study::input_second_moment;
+using initlab::study::output_gradient_moment;
+using initlab::study::single_layer_precision;
 
 constexpr double q0 = 1.0;  ///< E[x²] of the network input
 constexpr double g = 1.0;   ///< Var[∂L/∂y_N], the seeded output gradient
@@ -120,44 +127,13 @@ static_assert(wrong_backward_ratio<chain>(0) / backward_ratio<chain>(0) == 2.0);
 template <class Net>
 std::vector<initlab::trial_statistics> run_part(initlab::study::context& ctx, std::uint64_t part,
                                                 std::size_t batch, std::size_t n) {
-  const std::vector<initlab::layer_spec> specs = initlab::layer_specs<Net>();
-  const initlab::stream base = ctx.root_stream().child(part);
-  const initlab::trial_config config{.batch = batch,
-                                     .input_variance = q0,
-                                     .seed = initlab::gradient_seed::gaussian,
-                                     .gradient_variance = g};
-  return ctx.trials(n, [&](std::size_t t) {
-    initlab::sampled_network net(specs);
-    return initlab::run_trial(net, config, base.child(t));
-  });
+  return initlab::study::network_trials<Net>(ctx, part,
+                                             {.batch = batch,
+                                              .input_variance = q0,
+                                              .seed = initlab::gradient_seed::gaussian,
+                                              .gradient_variance = g},
+                                             n);
 }
-
-/// One column of per-trial values.
-template <class F>
-std::vector<double> column(const std::vector<initlab::trial_statistics>& trials, F f) {
-  std::vector<double> c;
-  c.reserve(trials.size());
-  for (const auto& t : trials)
-    c.push_back(f(t));
-  return c;
-}
-
-std::vector<double> input_second_moment(const std::vector<initlab::trial_statistics>& t) {
-  return column(t, [](const initlab::trial_statistics& s) { return s.mean_x2; });
-}
-std::vector<double> forward_moment(const std::vector<initlab::trial_statistics>& t, std::size_t l) {
-  return column(t, [l](const initlab::trial_statistics& s) { return s.layers[l].mean_y2; });
-}
-std::vector<double> input_gradient_moment(const std::vector<initlab::trial_statistics>& t,
-                                          std::size_t l) {
-  return column(t, [l](const initlab::trial_statistics& s) { return s.layers[l].mean_dx2; });
-}
-std::vector<double> output_gradient_moment(const std::vector<initlab::trial_statistics>& t) {
-  return column(t, [](const initlab::trial_statistics& s) { return s.layers.back().mean_dy2; });
-}
-
-constexpr double single_layer_precision = 0.01;  ///< DESIGN.md §4: ≤ 1% for single layers
-constexpr double deep_precision = 0.05;          ///< DESIGN.md §4: ≤ 5% for deep networks
 
 }  // namespace
 
