@@ -137,21 +137,10 @@ constexpr double alpha_blind_deep_ratio =
     forward_ratio<deep_stack<identity, deep_width, lecun_normal>>;
 static_assert(alpha_blind_ratio<256> == 1.0 && alpha_blind_deep_ratio == 1.0);
 
-/// Runs `n` independent trials of `Net` on stream root.child(part).child(t): forward pass on a
-/// batch of N(0, q0) inputs and back-propagation of a N(0, g) output gradient.
-template <class Net>
-std::vector<initlab::trial_statistics> run_part(initlab::study::context& ctx, std::uint64_t part,
-                                                std::size_t batch, std::size_t n) {
-  return initlab::study::network_trials<Net>(ctx, part,
-                                             {.batch = batch,
-                                              .input_variance = q0,
-                                              .seed = initlab::gradient_seed::gaussian,
-                                              .gradient_variance = g},
-                                             n);
-}
-
 using initlab::study::deep_precision;
 using initlab::study::forward_moment;
+using initlab::study::gaussian_backprop;
+using initlab::study::network_trials;
 using initlab::study::output_gradient_moment;
 using initlab::study::single_layer_precision;
 
@@ -162,7 +151,7 @@ struct columns {
 template <class Net>
 columns measure(initlab::study::context& ctx, std::uint64_t part, std::size_t batch,
                 std::size_t n) {
-  const auto t = run_part<Net>(ctx, part, batch, n);
+  const auto t = network_trials<Net>(ctx, part, gaussian_backprop(batch, q0, g), n);
   constexpr std::size_t last = Net::depth - 1;
   return {forward_moment(t, last), forward_moment(t, 0), output_gradient_moment(t, 0),
           output_gradient_moment(t, last)};

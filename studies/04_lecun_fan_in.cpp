@@ -59,8 +59,10 @@ using initlab::lecun_uniform;
 using initlab::network;
 using initlab::study::deep_precision;
 using initlab::study::forward_moment;
+using initlab::study::gaussian_backprop;
 using initlab::study::input_gradient_moment;
 using initlab::study::input_second_moment;
+using initlab::study::network_trials;
 using initlab::study::output_gradient_moment;
 using initlab::study::single_layer_precision;
 
@@ -122,19 +124,6 @@ static_assert(wrong_backward_ratio<narrowing>(0) / backward_ratio<narrowing>(0) 
 static_assert(backward_ratio<widening>(0) / wrong_backward_ratio<widening>(0) == 4.0);
 static_assert(wrong_backward_ratio<chain>(0) / backward_ratio<chain>(0) == 2.0);
 
-/// Runs `n` independent trials of `Net` on stream root.child(part).child(t): one forward pass on
-/// a batch of `batch` N(0, q0) inputs and back-propagation of a N(0, g) output gradient.
-template <class Net>
-std::vector<initlab::trial_statistics> run_part(initlab::study::context& ctx, std::uint64_t part,
-                                                std::size_t batch, std::size_t n) {
-  return initlab::study::network_trials<Net>(ctx, part,
-                                             {.batch = batch,
-                                              .input_variance = q0,
-                                              .seed = initlab::gradient_seed::gaussian,
-                                              .gradient_variance = g},
-                                             n);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -172,8 +161,10 @@ int main(int argc, char** argv) {
              wrong_backward_ratio<widening>(0), 128, 512},
         };
         for (const single& s : singles) {
-          const auto t = s.part == 0 ? run_part<narrowing>(ctx, s.part, batch, n)
-                                     : run_part<widening>(ctx, s.part, batch, n);
+          const auto t =
+              s.part == 0
+                  ? network_trials<narrowing>(ctx, s.part, gaussian_backprop(batch, q0, g), n)
+                  : network_trials<widening>(ctx, s.part, gaussian_backprop(batch, q0, g), n);
           const std::string dims =
               "D = " + std::to_string(s.fan_in) + ", D̂ = " + std::to_string(s.fan_out);
           ctx.ratio_claim({.id = std::string("forward_") + s.tag,
@@ -203,7 +194,8 @@ int main(int argc, char** argv) {
 
         // ---- single layer, uniform law with the same variance
         {
-          const auto t = run_part<narrowing_uniform>(ctx, 2, batch, n);
+          const auto t =
+              network_trials<narrowing_uniform>(ctx, 2, gaussian_backprop(batch, q0, g), n);
           ctx.ratio_claim({.id = "forward_512_128_uniform",
                            .statement = "LeCun uniform U[±√(3/D)] (variance 1/D) keeps Var[y] = "
                                         "E[x²] (D = 512, D̂ = 128)",
@@ -222,7 +214,7 @@ int main(int argc, char** argv) {
 
         // ---- a chain of unequal widths
         {
-          const auto t = run_part<chain>(ctx, 3, batch, n);
+          const auto t = network_trials<chain>(ctx, 3, gaussian_backprop(batch, q0, g), n);
           constexpr std::size_t widths[] = {256, 64, 512, 128};
           for (std::size_t l = 0; l < chain::depth; ++l) {
             const std::string layer = std::to_string(l + 1);

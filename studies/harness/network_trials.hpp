@@ -18,6 +18,15 @@ inline constexpr double single_layer_precision = 0.01;
 /// DESIGN.md §4: the same for deep-network claims, ≤ 5%.
 inline constexpr double deep_precision = 0.05;
 
+/// Batches of `batch` inputs i.i.d. N(0, q0), back-propagating an i.i.d. N(0, g) ∂L/∂y_N
+/// (Var[∂L/∂y_N] = g, independent of the network): the setting of THEORY.md §1.
+[[nodiscard]] inline trial_config gaussian_backprop(std::size_t batch, double q0, double g) {
+  return {.batch = batch,
+          .input_variance = q0,
+          .seed = gradient_seed::gaussian,
+          .gradient_variance = g};
+}
+
 /// Runs `n` independent trials of the dense network `Net`, trial t on stream
 /// `ctx.root_stream().child(part).child(t)`: fresh weights, one forward pass on a batch of inputs
 /// and back-propagation as `config` says. Results in trial order, independent of the threads.
