@@ -92,7 +92,7 @@ constexpr double sigmoid_output_gradient_ms =
     sigmoid_rest * sigmoid_rest * target_variance / static_cast<double>(batch);
 /// Spread across units of a constant init: none (its variance is 0, and SGD keeps it 0).
 constexpr double constant_spread = const_init::variance(d_in, d_hidden);
-static_assert(constant_spread == 0.0 && !const_tanh::zero_mean_weights);
+static_assert(constant_spread == 0.0 && !const_tanh::layer<0>::init_type::zero_mean);
 /// σ² of LeCun normal for the first layer: 1/D_0.
 constexpr double random_first_layer_variance = initlab::lecun_normal::variance(d_in, d_hidden);
 static_assert(random_first_layer_variance == 1.0 / static_cast<double>(d_in));
@@ -165,8 +165,8 @@ run_record train(initlab::sampled_network& net, const initlab::stream& s) {
   auto weight_asymmetry = [&] {
     double m = 0.0;
     for (std::size_t l = 0; l + 1 < depth; ++l)
-      m = std::max(m, asymmetry(net.weights(l), net.spec(l).fan_in, net.weights(l + 1),
-                                net.spec(l + 1).fan_out, net.spec(l).fan_out));
+      m = std::max(m, asymmetry(net.weights(l), net.shape_at(l).size(), net.weights(l + 1),
+                                net.shape_at(l + 2).size(), net.shape_at(l + 1).size()));
     return m;
   };
   r.max_asymmetry = weight_asymmetry();
@@ -178,9 +178,9 @@ run_record train(initlab::sampled_network& net, const initlab::stream& s) {
       r.max_grad[step][l] = max_abs(net.weight_gradients(l));
     for (std::size_t l = 0; l + 1 < depth; ++l)
       r.max_asymmetry =
-          std::max(r.max_asymmetry, asymmetry(net.weight_gradients(l), net.spec(l).fan_in,
-                                              net.weight_gradients(l + 1), net.spec(l + 1).fan_out,
-                                              net.spec(l).fan_out));
+          std::max(r.max_asymmetry, asymmetry(net.weight_gradients(l), net.shape_at(l).size(),
+                                              net.weight_gradients(l + 1), net.shape_at(l + 2).size(),
+                                              net.shape_at(l + 1).size()));
     if (step == 0) {
       const auto g = net.weight_gradients(depth - 1);
       double ss = 0.0;
@@ -239,12 +239,12 @@ int main(int argc, char** argv) {
         const std::size_t n = ctx.replications();
         const auto chunks = ctx.trials((n + chunk - 1) / chunk, [&](std::size_t c) {
           std::vector<initlab::sampled_network> nets;
-          nets.emplace_back(initlab::layer_specs<zero_tanh>());
-          nets.emplace_back(initlab::layer_specs<zero_relu>());
-          nets.emplace_back(initlab::layer_specs<zero_sigmoid>());
-          nets.emplace_back(initlab::layer_specs<const_tanh>());
-          nets.emplace_back(initlab::layer_specs<const_relu>());
-          nets.emplace_back(initlab::layer_specs<random_tanh>());
+          nets.push_back(initlab::sampled_network::of<zero_tanh>());
+          nets.push_back(initlab::sampled_network::of<zero_relu>());
+          nets.push_back(initlab::sampled_network::of<zero_sigmoid>());
+          nets.push_back(initlab::sampled_network::of<const_tanh>());
+          nets.push_back(initlab::sampled_network::of<const_relu>());
+          nets.push_back(initlab::sampled_network::of<random_tanh>());
           std::vector<trial_record> out;
           for (std::size_t trial = c * chunk; trial < n && trial < (c + 1) * chunk; ++trial) {
             trial_record t;

@@ -152,9 +152,9 @@ struct activation_record {
 /// built once per chunk of trials, not once per trial).
 template <class Act>
 struct activation_networks {
-  initlab::sampled_network l2{initlab::layer_specs<stack<Act, depths[0]>>()};
-  initlab::sampled_network l4{initlab::layer_specs<stack<Act, depths[1]>>()};
-  initlab::sampled_network l8{initlab::layer_specs<stack<Act, depths[2]>>()};
+  initlab::sampled_network l2 = initlab::sampled_network::of<stack<Act, depths[0]>>();
+  initlab::sampled_network l4 = initlab::sampled_network::of<stack<Act, depths[1]>>();
+  initlab::sampled_network l8 = initlab::sampled_network::of<stack<Act, depths[2]>>();
 
   /// One trial: stack d of this activation uses stream s.child(d).
   activation_record run(const initlab::stream& s) {

@@ -112,7 +112,7 @@ std::string shape(std::size_t d, std::size_t dhat) {
 template <class Case>
 void run_case(context& ctx, std::uint64_t part) {
   const initlab::stream base = ctx.root_stream().child(part);
-  const auto specs = initlab::layer_specs<typename Case::net>();
+  const auto specs = initlab::sampled_network::of<typename Case::net>();
   const initlab::trial_config config{.batch = batch,
                                      .input_variance = input_variance,
                                      .seed = initlab::gradient_seed::gaussian,

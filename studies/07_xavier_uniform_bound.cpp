@@ -116,7 +116,7 @@ std::vector<double> column(const std::vector<trial_values>& t, double trial_valu
 /// Trials of one network; trial t uses stream base.child(t).
 template <class Net>
 std::vector<trial_values> measure(context& ctx, const initlab::stream& base) {
-  const auto specs = initlab::layer_specs<Net>();
+  const auto specs = initlab::sampled_network::of<Net>();
   const initlab::trial_config config{.batch = batch,
                                      .input_variance = input_variance,
                                      .seed = initlab::gradient_seed::gaussian,

@@ -169,7 +169,7 @@ struct trial_values {
 /// reuse one network's buffers (buffers never change a result).
 template <class Net>
 std::vector<trial_values> measure(context& ctx, const initlab::stream& base) {
-  const auto specs = initlab::layer_specs<Net>();
+  const auto specs = initlab::sampled_network::of<Net>();
   const initlab::trial_config config{.batch = batch,
                                      .input_variance = input_variance,
                                      .seed = initlab::gradient_seed::gaussian,

@@ -244,7 +244,7 @@ constexpr double gain_target = 0.05;  // per-layer gains inside a depth-50 netwo
 /// One scheme × activation pair: its plan, run-time specs, constexpr profile and trials.
 struct pair_run {
   pair_plan plan;
-  std::vector<initlab::layer_spec> specs;    // layer_specs of the compile-time network
+  initlab::sampled_network specs;             // the compile-time network, sampled
   initlab::variance_profile<depth> profile;  // copy of the constexpr profile_of<Init, Act>
   initlab::stream base;                      // trial t uses base.child(t)
   std::size_t trials = 0;                    // trials of this pair
@@ -256,7 +256,7 @@ template <class Init, class Act>
 pair_run make_pair_run(pair_plan plan, const initlab::stream& root, std::uint64_t index,
                        std::size_t trials) {
   return {std::move(plan),
-          initlab::layer_specs<deep_network<Init, Act>>(),
+          initlab::sampled_network::of<deep_network<Init, Act>>(),
           profile_of<Init, Act>,
           root.child(index),
           trials,

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <initlab/simulate.hpp>
+#include <initlab/trial.hpp>
 #include <vector>
 
 #include "study.hpp"
@@ -34,7 +34,7 @@ template <class Net>
 [[nodiscard]] std::vector<trial_statistics> network_trials(context& ctx, std::uint64_t part,
                                                            const trial_config& config,
                                                            std::size_t n) {
-  const std::vector<layer_spec> specs = layer_specs<Net>();
+  const sampled_network specs = sampled_network::of<Net>();
   const stream base = ctx.root_stream().child(part);
   return ctx.trials(n, [&](std::size_t t) {
     sampled_network net(specs);

@@ -89,16 +89,6 @@ template <class A>
   }
 }
 
-namespace detail {
-
-/// True for finite doubles (not NaN, not ±∞); usable on template arguments.
-[[nodiscard]] constexpr bool is_finite(double x) noexcept {
-  return x == x && x <= std::numeric_limits<double>::max() &&
-         x >= -std::numeric_limits<double>::max();
-}
-
-}  // namespace detail
-
 /// φ(x) = x.
 struct identity {
   static constexpr const char* name = "identity";  ///< report name
@@ -117,7 +107,7 @@ struct identity {
 /// φ(x) = α·x (seed text 001); Alpha must be finite.
 template <double Alpha>
 struct linear {
-  static_assert(detail::is_finite(Alpha), "initlab::linear: Alpha must be finite");
+  static_assert(math::is_finite(Alpha), "initlab::linear: Alpha must be finite");
   static constexpr const char* name = "linear";  ///< report name
   static constexpr double alpha = Alpha;         ///< the slope α
   /// φ(x) = αx.
@@ -158,7 +148,7 @@ struct relu {
 /// φ(x) = x for x > 0, Slope·x otherwise; Slope must be finite and >= 0. φ'(0) = Slope.
 template <double Slope>
 struct leaky_relu {
-  static_assert(detail::is_finite(Slope) && Slope >= 0.0,
+  static_assert(math::is_finite(Slope) && Slope >= 0.0,
                 "initlab::leaky_relu: Slope must be finite and >= 0");
   static constexpr const char* name = "leaky_relu";  ///< report name
   static constexpr double slope = Slope;             ///< the negative-side slope a

@@ -15,21 +15,6 @@
 
 namespace initlab {
 
-namespace detail {
-
-/// True for a finite double (false for ±inf and NaN); usable in a static_assert.
-[[nodiscard]] constexpr bool is_finite_value(double x) noexcept {
-  return x == x && x <= std::numeric_limits<double>::max() &&
-         x >= -std::numeric_limits<double>::max();
-}
-
-/// |x| (std::abs is not constexpr in C++20).
-[[nodiscard]] constexpr double abs(double x) noexcept {
-  return x < 0.0 ? -x : x;
-}
-
-}  // namespace detail
-
 /// Which fan sets the scale n of `variance_scaling` (Keras `mode`).
 namespace fan {
 
@@ -103,7 +88,7 @@ concept initializer = requires(std::size_t fan_in, std::size_t fan_out) {
 /// Keras/JAX `VarianceScaling`: variance Scale/n with n chosen by `Mode`, drawn from `Dist`.
 template <double Scale, fan_mode Mode, distribution_family Dist>
 struct variance_scaling {
-  static_assert(detail::is_finite_value(Scale) && Scale > 0.0,
+  static_assert(math::is_finite(Scale) && Scale > 0.0,
                 "initlab::variance_scaling: Scale must be positive and finite");
 
   static constexpr double scale = Scale;  ///< the numerator of Scale/n
@@ -197,7 +182,7 @@ struct zeros {
 /// Every weight equals C (any finite value): variance 0, mean C.
 template <double C>
 struct constant {
-  static_assert(detail::is_finite_value(C), "initlab::constant: the value C must be finite");
+  static_assert(math::is_finite(C), "initlab::constant: the value C must be finite");
   static constexpr double value = C;  ///< the value of every entry
   static constexpr const char* name = "constant";
   static constexpr bool zero_mean = C == 0.0;
@@ -209,10 +194,14 @@ struct constant {
   }
 };
 
+/// No bias vector: the `Bias` argument of `dense` and `conv2d` when the layer has no bias
+/// (THEORY.md §1). Not an initializer.
+struct no_bias {};
+
 /// "Small random values": N(0, Std²) whatever the fans (e.g. Std = 0.01, THEORY.md §2).
 template <double Std>
 struct random_normal {
-  static_assert(detail::is_finite_value(Std) && Std >= 0.0,
+  static_assert(math::is_finite(Std) && Std >= 0.0,
                 "initlab::random_normal: Std must be finite and non-negative");
   static constexpr double stddev = Std;  ///< the standard deviation of every entry
   static constexpr const char* name = "random_normal";
@@ -230,7 +219,7 @@ struct random_normal {
 /// "Small random values", uniform: U[−Bound, Bound] whatever the fans.
 template <double Bound>
 struct random_uniform {
-  static_assert(detail::is_finite_value(Bound) && Bound >= 0.0,
+  static_assert(math::is_finite(Bound) && Bound >= 0.0,
                 "initlab::random_uniform: Bound must be finite and non-negative");
   static constexpr const char* name = "random_uniform";
   static constexpr bool zero_mean = true;

@@ -54,16 +54,22 @@ inline constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 /// +∞.
 inline constexpr double infinity = std::numeric_limits<double>::infinity();
 
+/// |x| (keeps NaN; -0 becomes +0). std::abs is not constexpr in C++20.
+[[nodiscard]] constexpr double abs(double x) noexcept {
+  return x < 0.0 ? -x : (x == 0.0 ? 0.0 : x);
+}
+
+/// True for finite doubles (not NaN, not ±∞); usable on template arguments.
+[[nodiscard]] constexpr bool is_finite(double x) noexcept {
+  return x == x && x <= std::numeric_limits<double>::max() &&
+         x >= -std::numeric_limits<double>::max();
+}
+
 namespace detail {
 
 /// True for NaN (x != x), without <cmath>.
 [[nodiscard]] constexpr bool is_nan(double x) noexcept {
   return x != x;
-}
-
-/// |x| (keeps NaN; -0 becomes +0).
-[[nodiscard]] constexpr double abs(double x) noexcept {
-  return x < 0.0 ? -x : (x == 0.0 ? 0.0 : x);
 }
 
 /// 2^k for k in [-1022, 1023], exact, built from the exponent bits.
@@ -212,7 +218,7 @@ inline constexpr int atanh_series_terms = 13;
   constexpr int degree = 16;                            // 0.347^17/17! < 1e-22
   if (detail::is_nan(x)) return x;
   if (x < -40.0) return -1.0;
-  if (detail::abs(x) <= series_limit) {
+  if (abs(x) <= series_limit) {
     double p = 1.0;
     for (int j = degree; j >= 2; --j)
       p = 1.0 + p * x / static_cast<double>(j);
@@ -298,7 +304,7 @@ constexpr double exp_neg_dd(dd a) noexcept {
 [[nodiscard]] constexpr double asin(double x) noexcept {
   constexpr double half_pi_lo = 6.123233995736766e-17;
   if (detail::is_nan(x) || x > 1.0 || x < -1.0) return nan;
-  const double a = detail::abs(x);
+  const double a = abs(x);
   const double c = sqrt((1.0 - a) * (1.0 + a));  // cos(asin a)
   if (a <= 0.5) return atan(x / c);
   const double r = half_pi - (atan(c / a) - half_pi_lo);
@@ -311,7 +317,7 @@ constexpr double exp_neg_dd(dd a) noexcept {
   constexpr double saturation = 20.0;
   if (detail::is_nan(x)) return x;
   if (x == 0.0) return x;
-  const double a = detail::abs(x);
+  const double a = abs(x);
   double r = 1.0;
   if (a <= saturation) {
     const double m = expm1(2.0 * a);
@@ -400,7 +406,7 @@ inline constexpr dd two_over_sqrt_pi_dd{1.1283791670955126, 1.533545961316588e-1
 [[nodiscard]] constexpr double erf(double x) noexcept {
   constexpr double saturation = 6.0;  // erfc(6) = 2e-17 < 2^-54
   if (detail::is_nan(x)) return x;
-  const double a = detail::abs(x);
+  const double a = abs(x);
   if (a < 0.5) return detail::erf_small(x);
   const double r = a >= saturation ? 1.0 : 1.0 - detail::erfc_nonneg(a);
   return x < 0.0 ? -r : r;

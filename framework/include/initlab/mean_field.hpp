@@ -116,7 +116,7 @@ template <activation Act>
   constexpr double inf = std::numeric_limits<double>::infinity();
   const bool zero_is_fixed = p.bias_variance == 0.0 && Act::value(0.0) == 0.0;
   const auto converged = [](double next, double q) {
-    return initlab::detail::abs(next - q) <= tolerance * initlab::detail::abs(next);
+    return math::abs(next - q) <= tolerance * math::abs(next);
   };
   double q = q_start;
   bool decreasing = false;
@@ -170,7 +170,7 @@ template <activation Act>
 
 /// Ordered, critical (|χ₁ − 1| ≤ tol) or chaotic.
 [[nodiscard]] constexpr phase classify(double chi_1, double tol = critical_tolerance) noexcept {
-  if (initlab::detail::abs(chi_1 - 1.0) <= tol) return phase::critical;
+  if (math::abs(chi_1 - 1.0) <= tol) return phase::critical;
   return chi_1 < 1.0 ? phase::ordered : phase::chaotic;
 }
 

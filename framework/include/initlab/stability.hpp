@@ -20,7 +20,7 @@ namespace initlab {
 
 /// |value − reference| ≤ rel_tol·|reference| (reference 0 demands exact equality). NaN: false.
 [[nodiscard]] constexpr bool within_rel(double value, double reference, double rel_tol) noexcept {
-  return initlab::detail::abs(value - reference) <= rel_tol * initlab::detail::abs(reference);
+  return math::abs(value - reference) <= rel_tol * math::abs(reference);
 }
 
 /// max/min of a profile (≥ 1; +inf if some entry is ≤ 0 or NaN): how far apart any two layers are.

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <vector>
 
 namespace initlab::detail {
 
@@ -251,6 +252,25 @@ template <class F>
 /// Σ x[i]² in the fixed order of `ordered_sum`.
 [[nodiscard]] inline double sum_squares(const double* x, std::size_t n) noexcept {
   return ordered_sum(x, n, [](double v) { return v * v; });
+}
+
+}  // namespace initlab::detail
+
+namespace initlab::detail {
+
+/// out = mᵀ for m (rows × cols, row-major), in cache-sized blocks.
+inline void transpose(const double* m, std::size_t rows, std::size_t cols,
+                      std::vector<double>& out) {
+  out.resize(rows * cols);
+  constexpr std::size_t block = 8;  // 8 lines per cache set: no conflict misses at 4 KiB strides
+  for (std::size_t r0 = 0; r0 < rows; r0 += block)
+    for (std::size_t c0 = 0; c0 < cols; c0 += block) {
+      const std::size_t r1 = r0 + block < rows ? r0 + block : rows;
+      const std::size_t c1 = c0 + block < cols ? c0 + block : cols;
+      for (std::size_t r = r0; r < r1; ++r)
+        for (std::size_t c = c0; c < c1; ++c)
+          out[c * rows + r] = m[r * cols + c];
+    }
 }
 
 }  // namespace initlab::detail
