@@ -71,3 +71,16 @@ static_assert(selu_lecun.phase == mf::phase::chaotic);
 static_assert(mf::to_string(mf::phase::critical)[0] == 'c');
 
 }  // namespace
+
+// The same analysis from a layer descriptor (bias included): He/ReLU is critical, a bias keeps
+// tanh off its q* = 0 fixed point.
+static_assert(initlab::mean_field::analyze<initlab::dense<256, 256, initlab::he_normal, initlab::relu>>()
+                  .phase == initlab::mean_field::phase::critical);
+static_assert(initlab::mean_field::parameters_of<
+                  initlab::dense<64, 64, initlab::lecun_normal, initlab::tanh,
+                                 initlab::random_normal<0.1>>>()
+                  .bias_variance == 0.1 * 0.1);
+static_assert(initlab::mean_field::analyze<initlab::dense<64, 64, initlab::lecun_normal,
+                                                          initlab::tanh,
+                                                          initlab::random_normal<0.3>>>()
+                  .q_star > 0.0);

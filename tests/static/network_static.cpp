@@ -20,8 +20,8 @@ static_assert(std::is_same_v<d1::init_type, initlab::xavier_normal>);
 static_assert(std::is_same_v<d1::activation_type, initlab::tanh>);
 static_assert(d1::weight_variance() == 2.0 / 400.0);
 static_assert(d1::law() == initlab::xavier_normal::law(300, 100));
-static_assert(initlab::layer_descriptor<d1>);
-static_assert(!initlab::layer_descriptor<int>);
+static_assert(initlab::layer_kind<d1>);
+static_assert(!initlab::layer_kind<int>);
 
 // conv fans (THEORY.md §4): fan_in = C_in·k², fan_out = C_out·k²; widths are channels.
 using c1 = initlab::conv2d<3, 16, 3, 5, initlab::he_normal, initlab::relu>;
@@ -158,3 +158,46 @@ static_assert(initlab::is_flat(std::array<double, 2>{1.0, 1.01}, 0.0101) &&
 static_assert(!initlab::is_flat(std::array<double, 2>{0.0, 0.0}, 1.0));
 
 }  // namespace
+
+// ------------------------------------------------------------------------------ layer algebra
+namespace algebra {
+using initlab::he_normal;
+using initlab::relu;
+using initlab::serial;
+// An activation is a layer: serial<dense, relu> has the maps of dense<…, relu> (two layers
+// instead of one, the same moments at the output and the same gradient at the input).
+using fused = network<dense<256, 256, he_normal, relu>, dense<256, 256, he_normal, relu>>;
+using split = serial<dense<256, 256, he_normal>, relu, dense<256, 256, he_normal>, relu>;
+static_assert(split::depth == 4 && fused::depth == 2);
+static_assert(split::forward(initlab::input_signal(1.0)) == fused::forward(initlab::input_signal(1.0)));
+static_assert(split::backward(initlab::input_signal(1.0), 1.0) ==
+              fused::backward(initlab::input_signal(1.0), 1.0));
+static_assert(initlab::activation_second_moments<split>(1.0)[3] ==
+              initlab::activation_second_moments<fused>(1.0)[1]);
+// Nested serials flatten; repeat<N, L...> is N copies.
+static_assert(std::is_same_v<serial<serial<dense<4, 4, he_normal>, relu>, dense<4, 2, he_normal>>,
+                             serial<dense<4, 4, he_normal>, relu, dense<4, 2, he_normal>>>);
+static_assert(std::is_same_v<network<initlab::repeat<3, dense<8, 8, he_normal, relu>>>,
+                             network<dense<8, 8, he_normal, relu>, dense<8, 8, he_normal, relu>,
+                                     dense<8, 8, he_normal, relu>>>);
+static_assert(network<initlab::repeat<100, dense<8, 8, he_normal>, relu>>::depth == 200);
+// Width-preserving layers pass widths on: the check sees through the activation.
+static_assert(initlab::widths_match<dense<4, 8, he_normal>, relu, dense<8, 2, he_normal>>());
+static_assert(!initlab::widths_match<dense<4, 8, he_normal>, relu, dense<7, 2, he_normal>>());
+// A bias adds its second moment σ_b² to Var[y] (and to the cross moment of two inputs).
+using biased = network<dense<64, 64, initlab::lecun_normal, initlab::identity,
+                             initlab::random_normal<0.5>>>;
+static_assert(within_rel(initlab::forward_variances<biased>(2.0)[0], 2.0 + 0.25, tol));
+static_assert(within_rel(biased::forward(initlab::input_signal(2.0)).cross, 0.25, tol));
+// A constant bias shifts the mean: E[y] = C, E[y²] = D·σ²·q + C².
+using shifted = network<dense<64, 64, initlab::lecun_normal, initlab::identity,
+                              initlab::constant<0.5>>>;
+static_assert(shifted::forward(initlab::input_signal(1.0)).mean == 0.5);
+static_assert(within_rel(initlab::forward_variances<shifted>(1.0)[0], 1.25, tol));
+// ReLU outputs are not centred: E[relu(y)] = √(q/(2π)), and two inputs' outputs correlate
+// through that mean (E[h_b h_b'] = mean² when y_b, y_b' are independent).
+constexpr initlab::signal after_relu =
+    network<dense<64, 64, he_normal, relu>>::forward(initlab::input_signal(1.0));
+static_assert(within_rel(after_relu.mean * after_relu.mean, 2.0 / (2.0 * 3.141592653589793), tol));
+static_assert(within_rel(after_relu.cross, after_relu.mean * after_relu.mean, tol));
+}  // namespace algebra

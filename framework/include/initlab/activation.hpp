@@ -13,6 +13,7 @@
 #include <concepts>
 #include <initlab/math.hpp>
 #include <initlab/quadrature.hpp>
+#include <initlab/signal.hpp>
 #include <limits>
 
 namespace initlab {
@@ -102,6 +103,10 @@ struct identity {
   [[nodiscard]] static constexpr double derivative_second_moment(double) noexcept { return 1.0; }
   /// E[φ] = 0.
   [[nodiscard]] static constexpr double mean(double) noexcept { return 0.0; }
+  /// E[φ(u)φ(u')] = c for inputs with covariance c.
+  [[nodiscard]] static constexpr double cross_moment(double, double c) noexcept { return c; }
+  /// The whole map, exact for any input law (centred or not).
+  [[nodiscard]] static constexpr signal forward_signal(signal y) noexcept { return y; }
 };
 
 /// φ(x) = α·x (seed text 001); Alpha must be finite.
@@ -124,6 +129,14 @@ struct linear {
   }
   /// E[φ] = 0.
   [[nodiscard]] static constexpr double mean(double) noexcept { return 0.0; }
+  /// E[φ(u)φ(u')] = α²c.
+  [[nodiscard]] static constexpr double cross_moment(double, double c) noexcept {
+    return Alpha * Alpha * c;
+  }
+  /// The whole map, exact for any input law (centred or not).
+  [[nodiscard]] static constexpr signal forward_signal(signal y) noexcept {
+    return {Alpha * Alpha * y.q, Alpha * y.mean, Alpha * Alpha * y.cross};
+  }
 };
 
 /// φ(x) = max(x, 0). Convention: φ'(0) = 0 (the left derivative, as in PyTorch and JAX).
@@ -142,6 +155,13 @@ struct relu {
   /// E[φ] = √(q/(2π)).
   [[nodiscard]] static constexpr double mean(double q) noexcept {
     return math::sqrt(q) * math::inv_sqrt_2pi;
+  }
+  /// E[φ(u)φ(u')] for centred u, u' of variance q and covariance c: the arc-cosine kernel
+  /// (q/2π)(√(1−ρ²) + (π − arccos ρ)ρ), ρ = c/q (Cho & Saul 2009; NT stax.Relu).
+  [[nodiscard]] static constexpr double cross_moment(double q, double c) noexcept {
+    const double rho = c / q;
+    const double s = math::sqrt((1.0 - rho) * (1.0 + rho));
+    return q * 0.5 * math::inv_pi * (s + (math::half_pi + math::asin(rho)) * rho);
   }
 };
 
@@ -169,6 +189,11 @@ struct leaky_relu {
   /// E[φ] = (1 − a)·√(q/(2π)).
   [[nodiscard]] static constexpr double mean(double q) noexcept {
     return (1.0 - Slope) * math::sqrt(q) * math::inv_sqrt_2pi;
+  }
+  /// E[φ(u)φ(u')] = a·c + (1 − a)²·k_relu(q, c), from φ(x) = a·x + (1 − a)·relu(x) and
+  /// E[u·relu(u')] = c/2.
+  [[nodiscard]] static constexpr double cross_moment(double q, double c) noexcept {
+    return Slope * c + (1.0 - Slope) * (1.0 - Slope) * relu::cross_moment(q, c);
   }
 };
 
@@ -243,6 +268,10 @@ struct erf {
   }
   /// E[φ] = 0 (odd φ).
   [[nodiscard]] static constexpr double mean(double) noexcept { return 0.0; }
+  /// E[φ(u)φ(u')] = (2/π)·asin(2c/(1+2q)) (Williams 1997; NT stax.Erf).
+  [[nodiscard]] static constexpr double cross_moment(double q, double c) noexcept {
+    return 2.0 * math::inv_pi * math::asin(2.0 * c / (1.0 + 2.0 * q));
+  }
 };
 
 /// φ(x) = x·Φ(x) (GELU, exact form, not the tanh approximation).

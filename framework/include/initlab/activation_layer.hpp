@@ -84,6 +84,7 @@ template <class F>
 /// The activation's forward map: moments of φ(y) for a Gaussian pre-activation y.
 template <activation A>
 [[nodiscard]] constexpr signal activation_forward(const signal& y) noexcept {
+  if constexpr (requires { A::forward_signal(y); }) return A::forward_signal(y);
   if (y.mean == 0.0) {
     const double q = detail::second_moment_at<A>(y.q);
     const double m = detail::mean_at<A>(y.q);

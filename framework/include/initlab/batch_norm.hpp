@@ -20,8 +20,9 @@
 ///
 /// Degenerate features. With ε = 0 a feature that is constant over its n values has σ² + ε = 0:
 /// the pass defines ŷ = 0 and ∂L/∂x = 0 there (a dead feature, the ε → 0⁺ limit of ŷ), and the
-/// maps return 0 for v ≤ 0 likewise; a batch where n = 1 with ε = 0 (every feature constant) is a
-/// configuration error: the pass throws std::invalid_argument.
+/// maps return 0 (forward and backward) for v ≤ 0 likewise; with ε > 0, v ≤ 0 gives 0 and g/ε. A
+/// batch where n = 1 with ε = 0 (every feature constant) is a configuration error: the pass
+/// throws std::invalid_argument.
 ///
 /// Summation order (the same bits on every CPU and thread count): feature c's n values are stored
 /// contiguously at x[c·n + k], k = p·B + b (pixel p = i·width + j major, sample b minor; shape in
@@ -74,10 +75,11 @@ struct group_statistics {
   const double count = static_cast<double>(n);
   const double mu = sum(x, n) / count;
   // Two passes: Σ(x − μ)² does not cancel the way Σx² − nμ² does when |μ| ≫ σ.
-  const double var = ordered_sum(x, n, [mu](double v) {
-                       const double d = v - mu;
-                       return d * d;
-                     }) /
+  const double var = ordered_sum(x, n,
+                                 [mu](double v) {
+                                   const double d = v - mu;
+                                   return d * d;
+                                 }) /
                      count;
   const double s = math::sqrt(var + eps);
   if (s == 0.0) {
@@ -141,24 +143,27 @@ inline void check_eps(double eps, const char* layer) {
 class batch_norm_pass final : public cloneable_pass<batch_norm_pass> {
  public:
   /// A pass with ε = eps (finite, ≥ 0; else std::invalid_argument).
-  explicit batch_norm_pass(double eps) : eps_(eps) { detail::check_eps(eps, "initlab::batch_norm"); }
+  explicit batch_norm_pass(double eps) : eps_(eps) {
+    detail::check_eps(eps, "initlab::batch_norm");
+  }
   [[nodiscard]] std::string_view name() const noexcept override { return "batch_norm"; }
   shape bind(shape input) override {
-    if (input.size() == 0) throw std::invalid_argument("initlab::batch_norm: input has no features");
+    if (input.size() == 0)
+      throw std::invalid_argument("initlab::batch_norm: input has no features");
     shape_ = input;
     return input;
   }
   /// ŷ per feature; throws std::invalid_argument when ε = 0 and a feature has one value.
   void forward(const double* x, double* out, std::size_t batch) override {
-    batch_ = batch;
-    group_ = batch * shape_.height * shape_.width;
-    stats_.resize(shape_.channels);
-    y_.resize(group_ * shape_.channels);
-    if (group_ == 0) return;
-    if (group_ == 1 && eps_ == 0.0)
+    const std::size_t n = batch * shape_.height * shape_.width;
+    if (n == 1 && eps_ == 0.0)
       throw std::invalid_argument(
           "initlab::batch_norm: a batch of 1 (one value per feature) with Eps = 0 normalises "
           "0/0; use Eps > 0 or a larger batch");
+    group_ = n;
+    stats_.resize(shape_.channels);
+    y_.resize(group_ * shape_.channels);
+    if (group_ == 0) return;
     for (std::size_t c = 0; c < shape_.channels; ++c)
       stats_[c] = detail::normalize_group(x + c * group_, group_, eps_, y_.data() + c * group_);
     for (std::size_t i = 0; i < y_.size(); ++i)
@@ -181,7 +186,7 @@ class batch_norm_pass final : public cloneable_pass<batch_norm_pass> {
  private:
   double eps_;
   shape shape_{};
-  std::size_t batch_ = 0, group_ = 0;
+  std::size_t group_ = 0;
   std::vector<detail::group_statistics> stats_;
   std::vector<double> y_;  // ŷ of the last forward: the caller's output buffer may not outlive it
 };

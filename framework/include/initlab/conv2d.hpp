@@ -28,6 +28,7 @@
 #include <initlab/activation.hpp>
 #include <initlab/activation_layer.hpp>
 #include <initlab/dense.hpp>
+#include <initlab/detail/kernels.hpp>
 #include <initlab/init.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/sampler.hpp>
@@ -117,13 +118,13 @@ struct conv2d {
                 "initlab::conv2d: Act must be an activation (second_moment, "
                 "derivative_second_moment, mean, value, derivative)");
 
-  static constexpr std::size_t in_channels = CIn;     ///< channels read
-  static constexpr std::size_t out_channels = COut;   ///< channels written
-  static constexpr std::size_t kernel_height = KH;    ///< kernel rows
-  static constexpr std::size_t kernel_width = KW;     ///< kernel columns
-  static constexpr std::size_t stride = Options.stride;  ///< s
-  static constexpr std::size_t groups = Options.groups;  ///< g
-  static constexpr initlab::padding padding = Options.padding;  ///< border treatment
+  static constexpr std::size_t in_channels = CIn;                  ///< channels read
+  static constexpr std::size_t out_channels = COut;                ///< channels written
+  static constexpr std::size_t kernel_height = KH;                 ///< kernel rows
+  static constexpr std::size_t kernel_width = KW;                  ///< kernel columns
+  static constexpr std::size_t stride = Options.stride;            ///< s
+  static constexpr std::size_t groups = Options.groups;            ///< g
+  static constexpr initlab::padding padding = Options.padding;     ///< border treatment
   static constexpr std::size_t fan_in = CIn / groups * KH * KW;    ///< inputs summed per output
   static constexpr std::size_t fan_out = COut / groups * KH * KW;  ///< outputs each input feeds
                                                                    ///< (stride 1)
@@ -214,32 +215,25 @@ struct conv2d {
   [[nodiscard]] static std::unique_ptr<layer_pass> make_pass();
 };
 
-namespace detail {
-
-/// out[k] = out[k] + w·in[k] for k < n: one independent accumulator per element, so the lanes a
-/// compiler may vectorize over are separate outputs and the bits do not depend on the CPU.
-inline void conv_axpy(double* out, const double* in, double w, std::size_t n) noexcept {
-  for (std::size_t k = 0; k < n; ++k) {
-    const double prod = w * in[k];
-    out[k] = out[k] + prod;
-  }
-}
-
-}  // namespace detail
-
 /// Run-time 2-D convolution y = W ⋆ x (+ b) on a batch, geometry of the header comment.
 ///
 /// Layout: a sample's feature f = (c·H + i)·W + j, sample b of a batch of B at f·B + b; W is
 /// row-major COut × (CIn/g) × KH × KW, b has one entry per output channel. Output channel co
 /// reads input channels (co / (COut/g))·(CIn/g) + ci', ci' < CIn/g. Fixed summation orders
-/// (each one accumulator from +0.0, `acc = acc + w·x`, no FMA; taps outside the image skipped):
+/// (each sum one accumulator from +0.0, `acc = acc + w·x`, no FMA; detail/kernels.hpp):
 ///   y(co, i, j, b)  = Σ over (ci', ki, kj) ascending (W's own order), then + b[co];
 ///   dx(ci, r, c, b) = Σ over (co' in ci's group, ki, kj) ascending of W·dy at the one output
 ///                     pixel (if any) whose tap (ki, kj) reads (r, c);
 ///   dW = (Σ_b (Σ_(i,j) dy·x, i then j ascending), b ascending) / B; db likewise with dy alone.
-/// Every per-sample value is a function of that sample only: batch size and split do not matter.
+/// Taps outside the image are zeros in the gathered matrices: a product w·0 = ±0 leaves a partial
+/// sum's bits unchanged (sums from +0.0 are never −0), so the result is the sum over in-image
+/// taps alone (for finite values). Every per-sample value depends on that sample only: the batch
+/// size and its split do not change the bits.
 class conv2d_pass final : public cloneable_pass<conv2d_pass> {
  public:
+  /// A CIn → COut convolution with a KH × KW kernel; W drawn from `law`, b from `bias` (none if
+  /// empty). Throws std::invalid_argument for zero sizes, a zero stride, or groups that do not
+  /// divide both channel counts.
   conv2d_pass(std::size_t in_channels, std::size_t out_channels, std::size_t kernel_height,
               std::size_t kernel_width, conv_options options, weight_law law,
               std::optional<weight_law> bias = std::nullopt)
@@ -291,69 +285,70 @@ class conv2d_pass final : public cloneable_pass<conv2d_pass> {
     x_ = x;
     dy_ = nullptr;
     batch_ = batch;
+    const std::size_t groups = options_.groups, cig = cin_ / groups, cog = cout_ / groups;
+    const std::size_t taps = kh_ * kw_, fan_in = cig * taps;
     const std::size_t h = in_.height, w = in_.width, oh = out_.height, ow = out_.width;
-    const std::size_t cig = cin_ / options_.groups, cog = cout_ / options_.groups;
-    const std::size_t in_row = w * batch, out_row = ow * batch;
-    for (std::size_t co = 0; co < cout_; ++co) {
-      const std::size_t first_in = co / cog * cig;
-      double* yc = y + co * oh * out_row;
-      std::fill(yc, yc + oh * out_row, 0.0);
-      // Taps outermost, pixels and samples innermost: each output still receives its taps in
-      // ascending (ci', ki, kj) order, and the inner loops run over contiguous memory.
+    const std::size_t cols = ow * batch;
+    // a(co', k) = W(g·cog + co', k) stored k-major (contiguous rows), which keeps narrow batches
+    // on the fast row-tile path of ordered_product; the order over k is unchanged.
+    transposed_blocks(cog, fan_in, wt_);
+    gathered_.resize(fan_in * cols);
+    for (std::size_t g = 0; g < groups; ++g)
       for (std::size_t i = 0; i < oh; ++i) {
-        double* yrow = yc + i * out_row;
+        // Row k = (ci', ki, kj) of the gathered matrix: the inputs tap k reads for output row i.
+        double* dst = gathered_.data();
         for (std::size_t cl = 0; cl < cig; ++cl) {
-          const double* xc = x + (first_in + cl) * h * in_row;
+          const double* xc = x + (g * cig + cl) * h * w * batch;
           for (std::size_t ki = 0; ki < kh_; ++ki) {
             const std::size_t r = row_tap_[ki * oh + i];
-            if (r == detail::conv_no_tap) continue;
-            const double* xrow = xc + r * in_row;
-            const double* wk = w_.data() + ((co * cig + cl) * kh_ + ki) * kw_;
-            for (std::size_t kj = 0; kj < kw_; ++kj) {
-              const std::size_t* taps = col_tap_.data() + kj * ow;
-              for (std::size_t j = 0; j < ow; ++j)
-                if (taps[j] != detail::conv_no_tap)
-                  detail::conv_axpy(yrow + j * batch, xrow + taps[j] * batch, wk[kj], batch);
-            }
+            for (std::size_t kj = 0; kj < kw_; ++kj, dst += cols)
+              gather_row(dst, r == detail::conv_no_tap ? nullptr : xc + r * w * batch,
+                         col_tap_.data() + kj * ow, ow, batch);
           }
         }
+        detail::ordered_product({wt_.data() + g * cog * fan_in, 1, cog, gathered_.data(), cols,
+                                 y + (g * cog * oh + i) * cols, oh * cols, cog, fan_in, cols});
       }
-      if (!b_.empty())
-        for (std::size_t k = 0; k < oh * out_row; ++k)
+    if (!b_.empty())
+      for (std::size_t co = 0; co < cout_; ++co) {
+        double* yc = y + co * oh * ow * batch;
+        for (std::size_t k = 0; k < oh * ow * batch; ++k)
           yc[k] = yc[k] + b_[co];
-    }
+      }
   }
   void backward(const double* dy, double* dx) override {
     if (x_ == nullptr) throw std::logic_error("initlab::conv2d: backward needs a forward pass");
     dy_ = dy;
     const std::size_t batch = batch_;
+    const std::size_t groups = options_.groups, cig = cin_ / groups, cog = cout_ / groups;
+    const std::size_t taps = kh_ * kw_, depth = cog * taps;
     const std::size_t h = in_.height, w = in_.width, oh = out_.height, ow = out_.width;
-    const std::size_t cig = cin_ / options_.groups, cog = cout_ / options_.groups;
-    const std::size_t in_row = w * batch, out_row = ow * batch;
-    for (std::size_t ci = 0; ci < cin_; ++ci) {
-      const std::size_t group = ci / cig, cl = ci % cig;
-      double* dxc = dx + ci * h * in_row;
-      std::fill(dxc, dxc + h * in_row, 0.0);
+    const std::size_t cols = w * batch;
+    // a(ci', k) with k = (co', ki, kj): W(g·cog + co', ci', ki, kj), stored k-major.
+    wt_.resize(w_.size());
+    for (std::size_t g = 0; g < groups; ++g)
+      for (std::size_t col = 0; col < cog; ++col)
+        for (std::size_t cl = 0; cl < cig; ++cl)
+          for (std::size_t t = 0; t < taps; ++t)
+            wt_[(g * depth + col * taps + t) * cig + cl] =
+                w_[((g * cog + col) * cig + cl) * taps + t];
+    gathered_.resize(depth * cols);
+    for (std::size_t g = 0; g < groups; ++g)
       for (std::size_t r = 0; r < h; ++r) {
-        double* dxrow = dxc + r * in_row;
+        // Row k = (co', ki, kj): the output gradients that reach input row r through tap k.
+        double* dst = gathered_.data();
         for (std::size_t col = 0; col < cog; ++col) {
-          const std::size_t co = group * cog + col;
-          const double* dyc = dy + co * oh * out_row;
+          const double* dyc = dy + (g * cog + col) * oh * ow * batch;
           for (std::size_t ki = 0; ki < kh_; ++ki) {
             const std::size_t i = row_src_[ki * h + r];
-            if (i == detail::conv_no_tap) continue;
-            const double* dyrow = dyc + i * out_row;
-            const double* wk = w_.data() + ((co * cig + cl) * kh_ + ki) * kw_;
-            for (std::size_t kj = 0; kj < kw_; ++kj) {
-              const std::size_t* src = col_src_.data() + kj * w;
-              for (std::size_t c = 0; c < w; ++c)
-                if (src[c] != detail::conv_no_tap)
-                  detail::conv_axpy(dxrow + c * batch, dyrow + src[c] * batch, wk[kj], batch);
-            }
+            for (std::size_t kj = 0; kj < kw_; ++kj, dst += cols)
+              gather_row(dst, i == detail::conv_no_tap ? nullptr : dyc + i * ow * batch,
+                         col_src_.data() + kj * w, w, batch);
           }
         }
+        detail::ordered_product({wt_.data() + g * depth * cig, 1, cig, gathered_.data(), cols,
+                                 dx + (g * cig * h + r) * cols, h * cols, cig, depth, cols});
       }
-    }
   }
   [[nodiscard]] std::span<double> weights() noexcept override { return w_; }
   [[nodiscard]] std::span<double> biases() noexcept override { return b_; }
@@ -363,54 +358,55 @@ class conv2d_pass final : public cloneable_pass<conv2d_pass> {
       throw std::logic_error("initlab::conv2d: compute_gradients needs a backward pass first");
     const std::size_t batch = batch_;
     const double n = static_cast<double>(batch);
+    const std::size_t groups = options_.groups, cig = cin_ / groups, cog = cout_ / groups;
+    const std::size_t taps = kh_ * kw_, fan_in = cig * taps;
     const std::size_t h = in_.height, w = in_.width, oh = out_.height, ow = out_.width;
-    const std::size_t cig = cin_ / options_.groups, cog = cout_ / options_.groups;
-    const std::size_t in_row = w * batch, out_row = ow * batch;
-    // One partial sum per sample (lanes over b are independent), then the samples in order.
-    per_sample_.assign(batch, 0.0);
-    const auto batch_total = [&] {
-      double total = 0.0;
-      for (std::size_t b = 0; b < batch; ++b)
-        total = total + per_sample_[b];
-      return total;
-    };
-    dw_.resize(w_.size());
-    std::size_t k = 0;
-    for (std::size_t co = 0; co < cout_; ++co) {
-      const double* dyc = dy_ + co * oh * out_row;
-      for (std::size_t cl = 0; cl < cig; ++cl) {
-        const double* xc = x_ + (co / cog * cig + cl) * h * in_row;
-        for (std::size_t ki = 0; ki < kh_; ++ki)
-          for (std::size_t kj = 0; kj < kw_; ++kj, ++k) {
-            std::fill(per_sample_.begin(), per_sample_.end(), 0.0);
-            const std::size_t* taps = col_tap_.data() + kj * ow;
-            for (std::size_t i = 0; i < oh; ++i) {
-              const std::size_t r = row_tap_[ki * oh + i];
-              if (r == detail::conv_no_tap) continue;
-              const double* dyrow = dyc + i * out_row;
-              const double* xrow = xc + r * in_row;
-              for (std::size_t j = 0; j < ow; ++j) {
-                if (taps[j] == detail::conv_no_tap) continue;
-                const double* d = dyrow + j * batch;
-                const double* xv = xrow + taps[j] * batch;
-                for (std::size_t b = 0; b < batch; ++b) {
-                  const double prod = d[b] * xv[b];
-                  per_sample_[b] = per_sample_[b] + prod;
+    const std::size_t pixels = oh * ow;
+    dw_.assign(w_.size(), 0.0);
+    // Sample-major copies (B × features) so that one sample's values are contiguous.
+    detail::transpose(x_, cin_ * h * w, batch, x_by_sample_);
+    detail::transpose(dy_, cout_ * pixels, batch, dy_by_sample_);
+    gathered_.resize(pixels * fan_in);
+    per_sample_.resize(cog * fan_in);
+    for (std::size_t g = 0; g < groups; ++g)
+      for (std::size_t b = 0; b < batch; ++b) {
+        // Sample b's inputs per (output pixel, tap): gathered(i·OW + j, k).
+        for (std::size_t cl = 0; cl < cig; ++cl) {
+          const double* xc = x_by_sample_.data() + (b * cin_ + g * cig + cl) * h * w;
+          for (std::size_t ki = 0; ki < kh_; ++ki)
+            for (std::size_t kj = 0; kj < kw_; ++kj) {
+              const std::size_t k = (cl * kh_ + ki) * kw_ + kj;
+              for (std::size_t i = 0; i < oh; ++i) {
+                const std::size_t r = row_tap_[ki * oh + i];
+                double* dst = gathered_.data() + i * ow * fan_in + k;
+                for (std::size_t j = 0; j < ow; ++j, dst += fan_in) {
+                  const std::size_t c = col_tap_[kj * ow + j];
+                  *dst = r == detail::conv_no_tap || c == detail::conv_no_tap ? 0.0 : xc[r * w + c];
                 }
               }
             }
-            dw_[k] = batch_total() / n;
-          }
+        }
+        // Sample b's gradient, summed over the pixels in order; then added in sample order.
+        detail::ordered_product({dy_by_sample_.data() + (b * cout_ + g * cog) * pixels, pixels, 1,
+                                 gathered_.data(), fan_in, per_sample_.data(), fan_in, cog, pixels,
+                                 fan_in});
+        double* dwg = dw_.data() + g * cog * fan_in;
+        for (std::size_t k = 0; k < cog * fan_in; ++k)
+          dwg[k] = dwg[k] + per_sample_[k];
       }
-    }
+    for (double& v : dw_)
+      v = v / n;
     db_.resize(b_.size());
     for (std::size_t co = 0; co < b_.size(); ++co) {
-      std::fill(per_sample_.begin(), per_sample_.end(), 0.0);
-      const double* dyc = dy_ + co * oh * out_row;
-      for (std::size_t p = 0; p < oh * ow; ++p)
-        for (std::size_t b = 0; b < batch; ++b)
-          per_sample_[b] = per_sample_[b] + dyc[p * batch + b];
-      db_[co] = batch_total() / n;
+      const double* dyc = dy_ + co * pixels * batch;
+      double total = 0.0;
+      for (std::size_t b = 0; b < batch; ++b) {
+        double acc = 0.0;
+        for (std::size_t p = 0; p < pixels; ++p)
+          acc = acc + dyc[p * batch + b];
+        total = total + acc;
+      }
+      db_[co] = total / n;
     }
   }
   [[nodiscard]] std::span<const double> weight_gradients() const noexcept override { return dw_; }
@@ -446,12 +442,36 @@ class conv2d_pass final : public cloneable_pass<conv2d_pass> {
         if (p != detail::conv_no_tap) src[t * n + p] = o;
       }
   }
+  /// dst[q·B + b] = row[index[q]·B + b] for q < count (zeros where index is conv_no_tap, or
+  /// everywhere if row is null: a tap row outside the image).
+  static void gather_row(double* dst, const double* row, const std::size_t* index,
+                         std::size_t count, std::size_t batch) noexcept {
+    for (std::size_t q = 0; q < count; ++q, dst += batch) {
+      const double* src =
+          row == nullptr || index[q] == detail::conv_no_tap ? nullptr : row + index[q] * batch;
+      if (src == nullptr)
+        for (std::size_t b = 0; b < batch; ++b)
+          dst[b] = 0.0;
+      else
+        for (std::size_t b = 0; b < batch; ++b)
+          dst[b] = src[b];
+    }
+  }
+  /// out = W with each group's block (rows × cols, row-major) transposed in place of it.
+  void transposed_blocks(std::size_t rows, std::size_t cols, std::vector<double>& out) const {
+    out.resize(w_.size());
+    for (std::size_t g = 0; g < options_.groups; ++g)
+      for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c)
+          out[g * rows * cols + c * rows + r] = w_[g * rows * cols + r * cols + c];
+  }
 
   std::size_t cin_, cout_, kh_, kw_;
   conv_options options_;
   weight_law law_;
   std::optional<weight_law> bias_law_;
-  std::vector<double> w_, b_, dw_, db_, per_sample_;
+  std::vector<double> w_, b_, dw_, db_;
+  std::vector<double> wt_, gathered_, per_sample_, x_by_sample_, dy_by_sample_;  // scratch
   std::vector<std::size_t> row_tap_, col_tap_, row_src_, col_src_;
   shape in_{0, 0, 0};
   shape out_{0, 0, 0};
@@ -464,9 +484,8 @@ class conv2d_pass final : public cloneable_pass<conv2d_pass> {
 template <std::size_t CIn, std::size_t COut, std::size_t KH, std::size_t KW, class Init, class Act,
           conv_options Options, class Bias>
 std::unique_ptr<layer_pass> conv2d<CIn, COut, KH, KW, Init, Act, Options, Bias>::make_pass() {
-  return std::make_unique<activated_pass<Act>>(
-      std::make_unique<conv2d_pass>(CIn, COut, KH, KW, Options, law(),
-                                    detail::bias_moments<Bias>::law(fan_in, fan_out)));
+  return std::make_unique<activated_pass<Act>>(std::make_unique<conv2d_pass>(
+      CIn, COut, KH, KW, Options, law(), detail::bias_moments<Bias>::law(fan_in, fan_out)));
 }
 
 }  // namespace initlab

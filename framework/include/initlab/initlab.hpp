@@ -13,6 +13,10 @@
 #include <initlab/activation_layer.hpp>
 #include <initlab/dense.hpp>
 #include <initlab/conv2d.hpp>
+#include <initlab/batch_norm.hpp>
+#include <initlab/layer_norm.hpp>
+#include <initlab/residual.hpp>
+#include <initlab/pool.hpp>
 #include <initlab/serial.hpp>
 #include <initlab/network.hpp>
 #include <initlab/stability.hpp>

@@ -43,10 +43,13 @@ namespace initlab {
 class layer_norm_pass final : public cloneable_pass<layer_norm_pass> {
  public:
   /// A pass with ε = eps (finite, ≥ 0; else std::invalid_argument).
-  explicit layer_norm_pass(double eps) : eps_(eps) { detail::check_eps(eps, "initlab::layer_norm"); }
+  explicit layer_norm_pass(double eps) : eps_(eps) {
+    detail::check_eps(eps, "initlab::layer_norm");
+  }
   [[nodiscard]] std::string_view name() const noexcept override { return "layer_norm"; }
   shape bind(shape input) override {
-    if (input.size() == 0) throw std::invalid_argument("initlab::layer_norm: input has no features");
+    if (input.size() == 0)
+      throw std::invalid_argument("initlab::layer_norm: input has no features");
     if (input.size() == 1 && eps_ == 0.0)
       throw std::invalid_argument(
           "initlab::layer_norm: one feature per sample with Eps = 0 normalises 0/0; use Eps > 0");
@@ -126,7 +129,8 @@ struct layer_norm {
     return detail::normalization_backward_factor(features, v / d);
   }
   /// The same factor for ε = 0 (or σ² ≫ ε): 1 − 2/F.
-  [[nodiscard]] static constexpr double finite_width_backward_factor(std::size_t features) noexcept {
+  [[nodiscard]] static constexpr double finite_width_backward_factor(
+      std::size_t features) noexcept {
     return detail::normalization_backward_factor(features, 1.0);
   }
   /// The run-time pass.

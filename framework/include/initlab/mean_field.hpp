@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <initlab/activation.hpp>
 #include <initlab/math.hpp>
-#include <initlab/network.hpp>
+#include <initlab/dense.hpp>
 #include <limits>
 
 namespace initlab::mean_field {
@@ -198,6 +198,28 @@ template <activation Act>
   a.phase = classify(a.chi1);
   a.depth_scale = mean_field::depth_scale(a.chi1);
   return a;
+}
+
+/// The mean-field parameters of a dense layer descriptor: σ_w² = fan_in·Var[W] (the weight
+/// variance times the fan-in), σ_b² = E[b²] of its bias (0 without one).
+template <class Dense>
+requires requires {
+  Dense::fan_in;
+  Dense::weight_variance();
+  Dense::bias_second_moment();
+  typename Dense::activation_type;
+}
+[[nodiscard]] constexpr parameters parameters_of() noexcept {
+  return {static_cast<double>(Dense::fan_in) * Dense::weight_variance(),
+          Dense::bias_second_moment()};
+}
+
+/// The mean-field analysis of a deep stack of copies of the dense descriptor `Dense` (its
+/// initializer, bias and activation): `analyze<dense<256, 256, he_normal, relu>>()`.
+template <class Dense>
+requires requires { parameters_of<Dense>(); }
+[[nodiscard]] constexpr analysis analyze(double q_start = 1.0) noexcept {
+  return analyze<typename Dense::activation_type>(parameters_of<Dense>(), q_start);
 }
 
 }  // namespace initlab::mean_field

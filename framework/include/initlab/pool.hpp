@@ -5,13 +5,15 @@
 ///
 /// Maps. flatten moves values without changing them, so its maps are the identity (exact).
 /// Global average pooling z = (1/P)·Σ_p x_p over the P = H·W pixels of a channel gives
-///     E[z²] = (1/P)·q + (1 − 1/P)·c_pix,   E[z] = m,   E[z_b z_b'] = cross
-/// where c_pix is the mean of E[x_p x_p'] over pixel pairs p ≠ p' of one sample. The signal does
-/// not carry c_pix; we take c_pix = cross, i.e. pixels of one sample correlate like two different
-/// inputs. That holds when the network input's pixels are i.i.d. like its samples and every layer
-/// before treats all (sample, pixel) locations alike (convolutions with circular padding or away
-/// from the border, pointwise activations, residual sums); an input with spatial structure or
-/// zero padding's border breaks it, and the map is then a model, not a result. So
+///     E[z²] = (1/P)·q + (1 − 1/P)·c_pix,   E[z] = m (exact),   E[z_b z_b'] = c_pair
+/// where c_pix is the mean of E[x_p x_p'] over pixel pairs p ≠ p' of one sample and c_pair the
+/// mean of E[x_{b,p} x_{b',p'}] over all pixel pairs of two samples b ≠ b'. The signal carries
+/// neither; we take both equal to `cross`, i.e. any two distinct (sample, pixel) locations
+/// correlate like one pixel of two different inputs. That holds when the network input's pixels
+/// are i.i.d. like its samples and every layer before treats all locations alike (convolutions
+/// with circular padding or away from the border, pointwise activations, residual sums), to the
+/// precision of those layers' own maps; an input with spatial structure or zero padding's border
+/// breaks it, and the map is then a model, not a result. So
 ///     E[z²] = cross + (q − cross)/P,   E[(∂L/∂x_p)²] = E[(∂L/∂z)²]/P²   (per pixel: ∂z/∂x_p = 1/P)
 /// `global_avg_pool_of<H, W>` uses these with P = H·W. `global_avg_pool` takes any image, so P is
 /// not known at compile time: its `forward`/`backward` are the infinite-image limit P → ∞
@@ -32,8 +34,15 @@ namespace initlab {
 namespace detail {
 /// "{c, h, w}" for error messages.
 inline std::string pool_shape_text(shape s) {
-  return "{" + std::to_string(s.channels) + ", " + std::to_string(s.height) + ", " +
-         std::to_string(s.width) + "}";
+  // Appends, not a chain of operator+: GCC 12 at -O3 warns falsely (-Wrestrict) on the chain.
+  std::string t = "{";
+  t += std::to_string(s.channels);
+  t += ", ";
+  t += std::to_string(s.height);
+  t += ", ";
+  t += std::to_string(s.width);
+  t += "}";
+  return t;
 }
 }  // namespace detail
 
@@ -75,8 +84,8 @@ class global_avg_pool_pass final : public cloneable_pass<global_avg_pool_pass> {
       throw std::invalid_argument("initlab::global_avg_pool: empty input " +
                                   detail::pool_shape_text(input));
     if (height_ != 0 && (input.height != height_ || input.width != width_))
-      throw std::invalid_argument("initlab::global_avg_pool_of<" + std::to_string(height_) +
-                                  ", " + std::to_string(width_) + ">: gets an image " +
+      throw std::invalid_argument("initlab::global_avg_pool_of<" + std::to_string(height_) + ", " +
+                                  std::to_string(width_) + ">: gets an image " +
                                   detail::pool_shape_text(input));
     channels_ = input.channels;
     pixels_ = input.height * input.width;
@@ -118,10 +127,10 @@ template <std::size_t Channels, std::size_t Height, std::size_t Width>
 struct flatten {
   static_assert(Channels > 0 && Height > 0 && Width > 0,
                 "initlab::flatten: Channels, Height and Width must be positive");
-  static constexpr std::size_t channels = Channels;                   ///< C
-  static constexpr std::size_t height = Height;                       ///< H
-  static constexpr std::size_t width = Width;                         ///< W
-  static constexpr std::size_t in_width = Channels;                   ///< channels, like conv2d
+  static constexpr std::size_t channels = Channels;                    ///< C
+  static constexpr std::size_t height = Height;                        ///< H
+  static constexpr std::size_t width = Width;                          ///< W
+  static constexpr std::size_t in_width = Channels;                    ///< channels, like conv2d
   static constexpr std::size_t out_width = Channels * Height * Width;  ///< units to a dense head
 
   /// Identity: every unit is one pixel value, unchanged (exact).
@@ -149,8 +158,7 @@ struct global_avg_pool {
     return {in.cross + (in.q - in.cross) / p, in.mean, in.cross};
   }
   /// E[(∂L/∂x_p)²] = g/P² per pixel (exact: ∂z/∂x_p = 1/P); throws for P = 0.
-  [[nodiscard]] static constexpr double backward_for_pixels(signal, double g,
-                                                            std::size_t pixels) {
+  [[nodiscard]] static constexpr double backward_for_pixels(signal, double g, std::size_t pixels) {
     if (pixels == 0) throw std::invalid_argument("initlab::global_avg_pool: zero pixels");
     const double p = static_cast<double>(pixels);
     return g / (p * p);

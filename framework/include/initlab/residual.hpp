@@ -8,10 +8,11 @@
 ///     E[out_b out_b']  = c + 2α·E[x_b·f_b'] + α²·c_f
 ///     E[(∂L/∂x)²]      = g + 2α·E[g·Jᵀg] + α²·E[(Jᵀg)²],  J = ∂f/∂x
 /// The cross terms are not known to the branch's maps. Forward, E[x·f] and E[x_b·f_b'] are taken
-/// as m·m_f (x independent of f): exact — both are 0 — when the branch ends in zero-mean weights
-/// independent of x without a non-centred bias (dense/conv2d with identity activation: the case
-/// of THEORY.md §8 and of every He/Fixup/SkipInit block); an approximation otherwise, and a poor
-/// one for a branch ending in an activation (x + relu(x): E[x·relu(x)] = q/2, not m·m_f = 0).
+/// as m·m_f (x independent of f). That is exact when the branch ends in an affine layer
+/// f = W·h + b with zero-mean W and W, b independent of x (dense/conv2d with identity activation,
+/// any bias: E[x·f] = E[x]·E[b] = m·m_f; 0 without bias, the case of THEORY.md §8 and of every
+/// He/Fixup/SkipInit block); otherwise it is an approximation, and a poor one for a branch ending
+/// in an activation (x + relu(x): E[x·relu(x)] = q/2, not m·m_f = 0).
 /// Backward, 2α·E[g·Jᵀg] is dropped: it vanishes in expectation when the branch's last weights
 /// are zero-mean and independent of g (gradient independence, THEORY.md §1), so the backward map
 /// is g + α²·Branch::backward(in, g), under the same assumptions as the branch's own map.
@@ -36,8 +37,15 @@ namespace initlab {
 namespace detail {
 /// "{c, h, w}" for error messages.
 inline std::string residual_shape_text(shape s) {
-  return "{" + std::to_string(s.channels) + ", " + std::to_string(s.height) + ", " +
-         std::to_string(s.width) + "}";
+  // Appends, not a chain of operator+: GCC 12 at -O3 warns falsely (-Wrestrict) on the chain.
+  std::string t = "{";
+  t += std::to_string(s.channels);
+  t += ", ";
+  t += std::to_string(s.height);
+  t += ", ";
+  t += std::to_string(s.width);
+  t += "}";
+  return t;
 }
 }  // namespace detail
 
@@ -50,8 +58,13 @@ class residual_pass final : public layer_pass {
     if (!branch_) throw std::invalid_argument("initlab::residual: null branch");
   }
   residual_pass(const residual_pass& o)
-      : branch_(o.branch_->clone()), alpha_(o.alpha_), shape_(o.shape_), n_(o.n_), f_(o.f_),
-        df_(o.df_), dfx_(o.dfx_) {}
+      : branch_(o.branch_->clone()),
+        alpha_(o.alpha_),
+        shape_(o.shape_),
+        n_(o.n_),
+        f_(o.f_),
+        df_(o.df_),
+        dfx_(o.dfx_) {}
   residual_pass& operator=(const residual_pass&) = delete;
 
   [[nodiscard]] std::unique_ptr<layer_pass> clone() const override {
@@ -67,9 +80,9 @@ class residual_pass final : public layer_pass {
     }
     // x + α·f needs f of x's shape; a branch that resizes needs a projection on the skip.
     if (!(out == input))
-      throw std::invalid_argument("initlab::residual: the branch maps " +
-                                  detail::residual_shape_text(input) + " to " + detail::residual_shape_text(out) +
-                                  "; the skip connection needs the same shape");
+      throw std::invalid_argument(
+          "initlab::residual: the branch maps " + detail::residual_shape_text(input) + " to " +
+          detail::residual_shape_text(out) + "; the skip connection needs the same shape");
     shape_ = input;
     return input;
   }
@@ -87,7 +100,7 @@ class residual_pass final : public layer_pass {
   }
   /// dx = dout + J_fᵀ(α·dout): the branch is handed ∂L/∂f = α·dout (not dout) so that its
   /// weight gradients are those of L; for α a power of two this equals dout + α·J_fᵀdout bit
-  /// for bit.
+  /// for bit (back-propagation is linear, and scaling by 2^k is exact barring under/overflow).
   void backward(const double* dout, double* dx) override {
     df_.resize(n_);
     dfx_.resize(n_);
@@ -128,7 +141,7 @@ struct residual {
                 "initlab::residual: the branch must preserve the width (Branch::in_width == "
                 "Branch::out_width, or out_width 0) so that x + alpha*f(x) is defined");
 
-  static constexpr double alpha = Alpha;                             ///< α
+  static constexpr double alpha = Alpha;                            ///< α
   static constexpr std::size_t in_width = branch_type::in_width;    ///< the branch's
   static constexpr std::size_t out_width = branch_type::out_width;  ///< = in_width (or 0)
 
