@@ -5,7 +5,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initlab/network.hpp>
 #include <initlab/trial.hpp>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "study.hpp"
@@ -27,19 +30,41 @@ inline constexpr double deep_precision = 0.05;
           .gradient_variance = g};
 }
 
-/// Runs `n` independent trials of the dense network `Net`, trial t on stream
-/// `ctx.root_stream().child(part).child(t)`: fresh weights, one forward pass on a batch of inputs
-/// and back-propagation as `config` says. Results in trial order, independent of the threads.
-template <class Net>
+/// Runs `measure(net, stream_of(t))` for t in [0, n) on fresh copies of `Net`'s sampled network
+/// (`measure` samples it: `net.sample(s)` or `run_trial(net, config, s)`), in fixed chunks that
+/// reuse one copy (buffers never change a result); results in trial order, independent of the
+/// thread count.
+template <network_type Net, class StreamOf, class Measure>
+[[nodiscard]] auto network_trials_with(context& ctx, std::size_t n, StreamOf stream_of,
+                                       Measure measure) {
+  using result = std::invoke_result_t<Measure&, sampled_network&, const stream&>;
+  const sampled_network prototype = sampled_network::of<Net>();
+  const std::size_t chunks = (n + simulate_chunk - 1) / simulate_chunk;
+  const auto parts = ctx.trials(chunks, [&](std::size_t c) {
+    sampled_network net(prototype);
+    std::vector<result> part;
+    for (std::size_t t = c * simulate_chunk; t < n && t < (c + 1) * simulate_chunk; ++t)
+      part.push_back(measure(net, stream_of(t)));
+    return part;
+  });
+  std::vector<result> all;
+  all.reserve(n);
+  for (const auto& p : parts)
+    all.insert(all.end(), p.begin(), p.end());
+  return all;
+}
+
+/// Runs `n` independent trials of the network `Net`, trial t on stream
+/// `ctx.root_stream().child(part).child(t)`: fresh parameters, one forward pass on a batch of inputs
+/// and back-propagation as `config` says (`run_trial`).
+template <network_type Net>
 [[nodiscard]] std::vector<trial_statistics> network_trials(context& ctx, std::uint64_t part,
                                                            const trial_config& config,
                                                            std::size_t n) {
-  const sampled_network specs = sampled_network::of<Net>();
   const stream base = ctx.root_stream().child(part);
-  return ctx.trials(n, [&](std::size_t t) {
-    sampled_network net(specs);
-    return run_trial(net, config, base.child(t));
-  });
+  return network_trials_with<Net>(
+      ctx, n, [&](std::size_t t) { return base.child(t); },
+      [&](sampled_network& net, const stream& s) { return run_trial(net, config, s); });
 }
 
 /// One value per trial: `f(trial)` (a callable or a pointer to a data member), in trial order.
@@ -76,6 +101,45 @@ template <class Trial, class F>
 [[nodiscard]] inline std::vector<double> output_gradient_moment(
     const std::vector<trial_statistics>& t, std::size_t l) {
   return column(t, [l](const trial_statistics& s) { return s.layers.at(l).mean_dy2; });
+}
+
+/// Per-trial Var[y_l]/E[x²]: layer l's forward second moment relative to the input.
+[[nodiscard]] inline std::vector<double> forward_relative(const std::vector<trial_statistics>& t,
+                                                          std::size_t l) {
+  return column(t, [l](const trial_statistics& s) { return s.layers.at(l).mean_y2 / s.mean_x2; });
+}
+/// Per-trial Var[∂L/∂x_l]/Var[∂L/∂y_N]: the gradient at layer l relative to the output seed.
+[[nodiscard]] inline std::vector<double> backward_relative(const std::vector<trial_statistics>& t,
+                                                           std::size_t l) {
+  return column(t, [l](const trial_statistics& s) {
+    return s.layers.at(l).mean_dx2 / s.layers.back().mean_dy2;
+  });
+}
+/// Per-trial forward gain of layer l: Var[y_l]/Var[y_{l−1}] (over E[x²] for l = 0).
+[[nodiscard]] inline std::vector<double> forward_gain(const std::vector<trial_statistics>& t,
+                                                      std::size_t l) {
+  return column(t, [l](const trial_statistics& s) {
+    return l == 0 ? s.layers[0].mean_y2 / s.mean_x2 : s.layers.at(l).mean_y2 / s.layers[l - 1].mean_y2;
+  });
+}
+/// Per-trial backward gain of layer l: Var[∂L/∂x_l]/Var[∂L/∂x_{l+1}] (over the seed at the top).
+[[nodiscard]] inline std::vector<double> backward_gain(const std::vector<trial_statistics>& t,
+                                                       std::size_t l) {
+  return column(t, [l](const trial_statistics& s) {
+    return l + 1 == s.layers.size() ? s.layers.at(l).mean_dx2 / s.layers[l].mean_dy2
+                                    : s.layers.at(l).mean_dx2 / s.layers[l + 1].mean_dx2;
+  });
+}
+
+/// Ratio claim mean(Var[y_l]) / mean(E[x²]) over the trials: the forward profile at layer l.
+inline void forward_claim(context& ctx, const std::vector<trial_statistics>& t, std::size_t l,
+                          claim_spec spec) {
+  ctx.ratio_claim(std::move(spec), forward_moment(t, l), input_second_moment(t));
+}
+/// Ratio claim mean(Var[∂L/∂x_l]) / mean(Var[∂L/∂y_N]): the backward profile at layer l.
+inline void backward_claim(context& ctx, const std::vector<trial_statistics>& t, std::size_t l,
+                           claim_spec spec) {
+  ctx.ratio_claim(std::move(spec), input_gradient_moment(t, l), output_gradient_moment(t));
 }
 
 }  // namespace initlab::study

@@ -76,6 +76,23 @@ struct claim_spec {
   double max_rel_half_width = 0.0;
 };
 
+/// A claim expected to hold: analytic value from the core, precision target at default settings.
+[[nodiscard]] inline claim_spec holds(std::string id, std::string statement, std::string formula,
+                                      double analytic, double target = 0.0,
+                                      statistic kind = statistic::mean) {
+  return {.id = std::move(id), .statement = std::move(statement), .formula = std::move(formula),
+          .analytic = analytic, .expected = initlab::verdict::confirmed, .kind = kind,
+          .max_rel_half_width = target};
+}
+
+/// A derivation known to be wrong, stated as a claim expected to be refuted.
+[[nodiscard]] inline claim_spec wrong(std::string id, std::string statement, std::string formula,
+                                      double analytic, statistic kind = statistic::mean) {
+  return {.id = std::move(id), .statement = std::move(statement), .formula = std::move(formula),
+          .analytic = analytic, .expected = initlab::verdict::refuted, .kind = kind,
+          .max_rel_half_width = 0.0};
+}
+
 /// The run-time handle a study body receives: settings, streams, parallel trials, claims.
 class context {
  public:

@@ -78,13 +78,17 @@ struct moments_by_quadrature {
   [[nodiscard]] static constexpr double mean(double q) { return mean_by_quadrature<Derived>(q); }
 };
 
-/// The report name of an activation: A::name if it has one, else "user-defined".
+/// The report name of an activation: A::name or A::name() if it has one, else "user-defined".
 template <class A>
 [[nodiscard]] constexpr const char* activation_name() noexcept {
   if constexpr (requires {
                   { A::name } -> std::convertible_to<const char*>;
                 }) {
     return A::name;
+  } else if constexpr (requires {
+                         { A::name() } -> std::convertible_to<const char*>;
+                       }) {
+    return A::name();
   } else {
     return "user-defined";
   }

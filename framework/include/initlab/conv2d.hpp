@@ -231,6 +231,14 @@ struct conv2d {
 /// size and its split do not change the bits.
 class conv2d_pass final : public cloneable_pass<conv2d_pass> {
  public:
+  /// A copy with the same parameters; it keeps no pointer into the original's batch.
+  [[nodiscard]] std::unique_ptr<layer_pass> clone() const override {
+    auto copy = std::make_unique<conv2d_pass>(*this);
+    copy->x_ = nullptr;
+    copy->dy_ = nullptr;
+    copy->batch_ = 0;
+    return copy;
+  }
   /// A CIn → COut convolution with a KH × KW kernel; W drawn from `law`, b from `bias` (none if
   /// empty). Throws std::invalid_argument for zero sizes, a zero stride, or groups that do not
   /// divide both channel counts.

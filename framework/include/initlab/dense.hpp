@@ -39,6 +39,11 @@ class dense_pass final : public cloneable_pass<dense_pass> {
     w_.assign(fan_in * fan_out, 0.0);
     b_.assign(bias ? fan_out : 0, 0.0);
   }
+  /// A copy with the same parameters; it keeps no pointer into the original's batch.
+  dense_pass(const dense_pass& o)
+      : fan_in_(o.fan_in_), fan_out_(o.fan_out_), law_(o.law_), bias_law_(o.bias_law_),
+        w_(o.w_), b_(o.b_) {}
+  dense_pass& operator=(const dense_pass&) = delete;
   [[nodiscard]] std::string_view name() const noexcept override { return "dense"; }
   shape bind(shape input) override {
     if (input.size() != fan_in_)

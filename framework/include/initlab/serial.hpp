@@ -82,8 +82,9 @@ constexpr bool check_widths(std::index_sequence<I...>) noexcept {
 
 }  // namespace detail
 
-/// Run-time sequence of passes: part k gets streams weights.child(k), biases.child(k). The
-/// engine's top level is one of these, so layer l of a network draws from child(l).
+/// Run-time sequence of passes: part k gets streams weights.child(k), biases.child(k) (the same
+/// rule by which the engine gives top-level layer l its streams). Its pre-activation is that of
+/// its last part, so a gradient seed at the network's end enters where the engine reports it.
 class serial_pass final : public layer_pass {
  public:
   explicit serial_pass(std::vector<std::unique_ptr<layer_pass>> parts) : parts_(std::move(parts)) {
@@ -135,6 +136,12 @@ class serial_pass final : public layer_pass {
   void backward(const double* dout, double* dx) override { backward_from(dout, dx, false); }
   void backward_from_pre_activation(const double* dy, double* dx) override {
     backward_from(dy, dx, true);
+  }
+  [[nodiscard]] const double* pre_activation() const noexcept override {
+    return parts_.back()->pre_activation();
+  }
+  [[nodiscard]] const double* pre_activation_gradient() const noexcept override {
+    return parts_.back()->pre_activation_gradient();
   }
   void compute_gradients() override {
     for (auto& p : parts_)

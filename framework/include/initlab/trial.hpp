@@ -41,6 +41,25 @@ struct trial_statistics {
   std::vector<layer_moments> layers;  ///< index l = layer l (0-based)
 };
 
+/// A trial's inputs: input_width() × batch values i.i.d. N(0, q0) from
+/// `s.child(stream_key::inputs)` (what `run_trial` feeds the network).
+[[nodiscard]] inline std::vector<double> draw_inputs(const sampled_network& net, std::size_t batch,
+                                                     double q0, const stream& s) {
+  std::vector<double> x(net.input_width() * batch);
+  fill_normal(s.child(stream_key::inputs), std::span<double>(x), 0.0, std::sqrt(q0));
+  return x;
+}
+
+/// A trial's squared-error targets: output_width() × batch values i.i.d. N(0, variance) from
+/// `s.child(stream_key::targets)`.
+[[nodiscard]] inline std::vector<double> draw_targets(const sampled_network& net,
+                                                      std::size_t batch, double variance,
+                                                      const stream& s) {
+  std::vector<double> t(net.output_width() * batch);
+  fill_normal(s.child(stream_key::targets), std::span<double>(t), 0.0, std::sqrt(variance));
+  return t;
+}
+
 /// One trial on `net`: parameters from `s` (`sampled_network::sample`), inputs x i.i.d.
 /// N(0, q0) from `s.child(stream_key::inputs)`, a forward pass, then the backward pass that
 /// `config.seed` asks for; returns the statistics of every layer. Depends only on (net's layers,
@@ -52,9 +71,7 @@ struct trial_statistics {
       !(config.target_variance >= 0.0))
     throw std::invalid_argument("initlab::run_trial: variances must be >= 0");
   net.sample(s);
-  std::vector<double> buf(net.input_width() * config.batch);
-  fill_normal(s.child(stream_key::inputs), std::span<double>(buf), 0.0,
-              std::sqrt(config.input_variance));
+  std::vector<double> buf = draw_inputs(net, config.batch, config.input_variance, s);
   net.forward(buf, config.batch);
 
   trial_statistics out;
@@ -70,9 +87,8 @@ struct trial_statistics {
       net.backward(buf);
       break;
     case gradient_seed::squared_error:
-      fill_normal(s.child(stream_key::targets), std::span<double>(buf), 0.0,
-                  std::sqrt(config.target_variance));
-      out.loss = net.backward_squared_error(buf);
+      out.loss =
+          net.backward_squared_error(draw_targets(net, config.batch, config.target_variance, s));
       break;
   }
   out.layers.resize(net.depth());
