@@ -7,6 +7,7 @@
 #include <functional>
 #include <initlab/network.hpp>
 #include <initlab/trial.hpp>
+#include <span>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -55,8 +56,8 @@ template <network_type Net, class StreamOf, class Measure>
 }
 
 /// Runs `n` independent trials of the network `Net`, trial t on stream
-/// `ctx.root_stream().child(part).child(t)`: fresh parameters, one forward pass on a batch of inputs
-/// and back-propagation as `config` says (`run_trial`).
+/// `ctx.root_stream().child(part).child(t)`: fresh parameters, one forward pass on a batch of
+/// inputs and back-propagation as `config` says (`run_trial`).
 template <network_type Net>
 [[nodiscard]] std::vector<trial_statistics> network_trials(context& ctx, std::uint64_t part,
                                                            const trial_config& config,
@@ -65,6 +66,44 @@ template <network_type Net>
   return network_trials_with<Net>(
       ctx, n, [&](std::size_t t) { return base.child(t); },
       [&](sampled_network& net, const stream& s) { return run_trial(net, config, s); });
+}
+
+/// Trials that also keep, per trial, the mean of w² and of w⁴ over the first layer's weights
+/// (trial_statistics keeps no weights).
+struct weighted_trials {
+  std::vector<trial_statistics> stats;
+  std::vector<double> w2, w4;  ///< per trial: mean w², mean w⁴ over W_1
+};
+
+/// `network_trials` on the streams `base.child(t)`, with the first layer's weight moments.
+template <network_type Net>
+[[nodiscard]] weighted_trials network_trials_with_weights(context& ctx, const stream& base,
+                                                          const trial_config& config,
+                                                          std::size_t n) {
+  struct one {
+    trial_statistics stats;
+    double w2 = 0.0, w4 = 0.0;
+  };
+  auto trials = network_trials_with<Net>(
+      ctx, n, [&](std::size_t t) { return base.child(t); },
+      [&](sampled_network& net, const stream& s) {
+        one v{.stats = run_trial(net, config, s)};
+        const std::span<const double> w = net.weights(0);
+        for (double x : w) {
+          v.w2 += x * x;
+          v.w4 += (x * x) * (x * x);
+        }
+        v.w2 /= static_cast<double>(w.size());
+        v.w4 /= static_cast<double>(w.size());
+        return v;
+      });
+  weighted_trials out;
+  for (one& v : trials) {
+    out.stats.push_back(std::move(v.stats));
+    out.w2.push_back(v.w2);
+    out.w4.push_back(v.w4);
+  }
+  return out;
 }
 
 /// One value per trial: `f(trial)` (a callable or a pointer to a data member), in trial order.
@@ -86,6 +125,11 @@ template <class Trial, class F>
 [[nodiscard]] inline std::vector<double> forward_moment(const std::vector<trial_statistics>& t,
                                                         std::size_t l) {
   return column(t, [l](const trial_statistics& s) { return s.layers.at(l).mean_y2; });
+}
+/// Per-trial mean of h_l² = φ(y_l)², the activation's output at layer l.
+[[nodiscard]] inline std::vector<double> activation_moment(const std::vector<trial_statistics>& t,
+                                                           std::size_t l) {
+  return column(t, [l](const trial_statistics& s) { return s.layers.at(l).mean_h2; });
 }
 /// Per-trial mean of (∂L/∂x_l)²: estimates Var[∂L/∂x_l].
 [[nodiscard]] inline std::vector<double> input_gradient_moment(
@@ -119,7 +163,8 @@ template <class Trial, class F>
 [[nodiscard]] inline std::vector<double> forward_gain(const std::vector<trial_statistics>& t,
                                                       std::size_t l) {
   return column(t, [l](const trial_statistics& s) {
-    return l == 0 ? s.layers[0].mean_y2 / s.mean_x2 : s.layers.at(l).mean_y2 / s.layers[l - 1].mean_y2;
+    return l == 0 ? s.layers[0].mean_y2 / s.mean_x2
+                  : s.layers.at(l).mean_y2 / s.layers[l - 1].mean_y2;
   });
 }
 /// Per-trial backward gain of layer l: Var[∂L/∂x_l]/Var[∂L/∂x_{l+1}] (over the seed at the top).
