@@ -40,7 +40,7 @@ struct pending_claim {
 struct evaluated_claim {
   const pending_claim* claim;
   initlab::estimate est;
-  initlab::verdict result;
+  verdict result;
   double rel_half_width;
 };
 
@@ -207,7 +207,7 @@ void require_finite(const std::string& id, std::span<const double> v) {
 
 std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims) {
   if (claims.empty()) throw std::logic_error("the study declared no claims");
-  const double alpha = initlab::bonferroni_alpha(initlab::study_family_error, claims.size());
+  const double alpha = bonferroni_alpha(study_family_error, claims.size());
   std::vector<evaluated_claim> out;
   std::vector<std::string> ids;
   for (const pending_claim& c : claims) {
@@ -226,8 +226,8 @@ std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims) 
     initlab::estimate e;
     if (exact) {
       e = initlab::exact_estimate(c.values);
-      out.push_back({&c, e, initlab::decide_exact(c.spec.analytic, e.ci),
-                     initlab::relative_half_width(e, c.spec.analytic)});
+      out.push_back({&c, e, decide_exact(c.spec.analytic, e.ci),
+                     relative_half_width(e, c.spec.analytic)});
       continue;
     }
     if (c.ratio) {
@@ -238,8 +238,8 @@ std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims) 
     } else {
       e = initlab::mean_estimate(c.values, alpha);
     }
-    out.push_back({&c, e, initlab::decide(c.spec.analytic, e.ci),
-                   initlab::relative_half_width(e, c.spec.analytic)});
+    out.push_back({&c, e, decide(c.spec.analytic, e.ci),
+                   relative_half_width(e, c.spec.analytic)});
   }
   return out;
 }
@@ -271,10 +271,10 @@ void print_table(const context::state& s, const std::vector<evaluated_claim>& cl
                           ? fmt_number(100.0 * c.rel_half_width, 3) + "%"
                           : std::string("-");
     const bool ok = c.result == spec.expected;
-    std::string verdict_text = std::string(initlab::to_string(c.result));
+    std::string verdict_text = std::string(to_string(c.result));
     if (!ok)
-      verdict_text += " (expected " + std::string(initlab::to_string(spec.expected)) + ") MISMATCH";
-    else if (spec.expected == initlab::verdict::refuted)
+      verdict_text += " (expected " + std::string(to_string(spec.expected)) + ") MISMATCH";
+    else if (spec.expected == verdict::refuted)
       verdict_text += " (expected)";
     std::snprintf(line, sizeof line, "%-*s %12s %12s  %-27s %8s  %s\n", static_cast<int>(w),
                   spec.id.c_str(), fmt_number(spec.analytic).c_str(),
@@ -392,12 +392,12 @@ int run_checked(int argc, char** argv, const info& study,
     j["confidence"] = c.est.confidence;
     j["trials"] = c.est.trials;
     j["rel_half_width"] = finite_or_null(c.rel_half_width);
-    j["verdict"] = std::string(initlab::to_string(c.result));
-    j["expected"] = std::string(initlab::to_string(spec.expected));
+    j["verdict"] = std::string(to_string(c.result));
+    j["expected"] = std::string(to_string(spec.expected));
     list.push_back(std::move(j));
     if (c.result == spec.expected) ++as_expected;
     if (s.default_size && spec.max_rel_half_width > 0.0 &&
-        c.result == initlab::verdict::confirmed && !(c.rel_half_width <= spec.max_rel_half_width))
+        c.result == verdict::confirmed && !(c.rel_half_width <= spec.max_rel_half_width))
       std::cerr << s.name << ": warning: claim '" << spec.id << "': relative half-width "
                 << fmt_number(100.0 * c.rel_half_width) << "% exceeds its target "
                 << fmt_number(100.0 * spec.max_rel_half_width) << "%\n";
@@ -417,7 +417,7 @@ int run_checked(int argc, char** argv, const info& study,
 
   // Statistical claims share one confidence (exact identities report 1).
   const double confidence =
-      1.0 - initlab::bonferroni_alpha(initlab::study_family_error, claims.size());
+      1.0 - bonferroni_alpha(study_family_error, claims.size());
   print_table(s, claims, confidence, as_expected, out);
   detail::write_atomically(out, report.dump(2) + "\n");
   return pass ? 0 : 1;

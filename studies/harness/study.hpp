@@ -41,6 +41,8 @@
 #include <utility>
 #include <vector>
 
+#include "verdict.hpp"
+
 namespace initlab::study {
 
 /// Identity and default sizes of a study; `id` is two digits, the binary is `<id>_<slug>`.
@@ -68,8 +70,8 @@ struct claim_spec {
   std::string statement;  ///< one sentence a reader can check
   std::string formula;    ///< the analytic formula, e.g. "Var[y] = D·α²·σ_w²·σ_x²"
   double analytic = 0.0;  ///< constexpr value from the core
-  initlab::verdict expected =
-      initlab::verdict::confirmed;   ///< refuted for a derivation known to be wrong
+  verdict expected =
+      verdict::confirmed;   ///< refuted for a derivation known to be wrong
   statistic kind = statistic::mean;  ///< mean (default), variance, or exact identity
   /// Precision target at default settings (0 = none): if the relative half-width of a
   /// confirmed claim exceeds it in a non-quick run, the harness warns on stderr.
@@ -81,7 +83,7 @@ struct claim_spec {
                                       double analytic, double target = 0.0,
                                       statistic kind = statistic::mean) {
   return {.id = std::move(id), .statement = std::move(statement), .formula = std::move(formula),
-          .analytic = analytic, .expected = initlab::verdict::confirmed, .kind = kind,
+          .analytic = analytic, .expected = verdict::confirmed, .kind = kind,
           .max_rel_half_width = target};
 }
 
@@ -89,7 +91,7 @@ struct claim_spec {
 [[nodiscard]] inline claim_spec wrong(std::string id, std::string statement, std::string formula,
                                       double analytic, statistic kind = statistic::mean) {
   return {.id = std::move(id), .statement = std::move(statement), .formula = std::move(formula),
-          .analytic = analytic, .expected = initlab::verdict::refuted, .kind = kind,
+          .analytic = analytic, .expected = verdict::refuted, .kind = kind,
           .max_rel_half_width = 0.0};
 }
 

@@ -78,13 +78,6 @@ TEST_CASE("chi-squared and normal quantiles match closed forms", "[statistics]")
   CHECK(rel_error(initlab::student_t_upper_quantile(0.025, 1e8), z) < 1e-6);
 }
 
-TEST_CASE("Bonferroni splits the 1% family-wise error over the claims", "[statistics]") {
-  CHECK(initlab::bonferroni_alpha(0.01, 1) == 0.01);
-  CHECK(initlab::bonferroni_alpha(0.01, 4) == 0.0025);
-  CHECK(initlab::study_family_error == 0.01);
-  CHECK_THROWS_AS(initlab::bonferroni_alpha(0.01, 0), std::invalid_argument);
-}
-
 TEST_CASE("moments: exact on small data, accurate with a large offset", "[statistics]") {
   const std::vector<double> x{1.0, 2.0, 3.0, 4.0};
   const auto m = initlab::moments(x);
@@ -120,11 +113,9 @@ TEST_CASE("the t interval of n = 2 values is mean ± t·s/√2 with t = 63.657 a
   CHECK(rel_error(e.ci.high - 2.0, 1.0L / std::tan(pi_l * 0.005L)) < quantile_tolerance);
   CHECK(e.confidence == 0.99);
   CHECK(e.trials == 2);
-  CHECK(initlab::decide(2.0 + 63.0, e.ci) == initlab::verdict::confirmed);
-  CHECK(initlab::decide(2.0 + 64.0, e.ci) == initlab::verdict::refuted);
-  CHECK(initlab::decide(e.ci.low, e.ci) == initlab::verdict::confirmed);  // closed interval
-  CHECK(initlab::relative_half_width(e, 4.0) == Approx(e.ci.half_width() / 4.0));
-  CHECK(initlab::to_string(initlab::verdict::refuted) == "refuted");
+  CHECK(e.ci.contains(2.0 + 63.0));
+  CHECK_FALSE(e.ci.contains(2.0 + 64.0));
+  CHECK(e.ci.contains(e.ci.low));  // closed interval
 }
 
 TEST_CASE("the t interval covers the true mean at its stated rate", "[statistics]") {
@@ -197,24 +188,16 @@ TEST_CASE("the delta-method ratio interval covers the true ratio at about its ra
   CHECK(misses < nominal.high * 1.5);
 }
 
-TEST_CASE("an exact identity is confirmed only when every trial equals the analytic value",
-          "[statistics]") {
+TEST_CASE("an exact estimate is the range of the trials, at confidence 1", "[statistics]") {
   std::vector<double> zeros(4000, 0.0);
   const initlab::estimate all = initlab::exact_estimate(zeros);
   CHECK(all.ci.low == 0.0);
   CHECK(all.ci.high == 0.0);
   CHECK(all.confidence == 1.0);
-  CHECK(initlab::decide_exact(0.0, all.ci) == initlab::verdict::confirmed);
-  // Negative controls: one tiny deviation among 4000 trials refutes (a mean interval would not),
-  // and so does a constant that is not the analytic value.
+  // One tiny deviation among 4000 trials shows in the range (a mean interval would hide it).
   zeros[1234] = 1e-300;
-  CHECK(initlab::decide_exact(0.0, initlab::exact_estimate(zeros).ci) == initlab::verdict::refuted);
+  CHECK(initlab::exact_estimate(zeros).ci.high == 1e-300);
   zeros[1234] = 1e-3;
-  CHECK(initlab::decide_exact(0.0, initlab::exact_estimate(zeros).ci) == initlab::verdict::refuted);
   CHECK(initlab::mean_estimate(zeros, 0.01).ci.contains(0.0));
-  const std::vector<double> twos(10, 2.0);
-  CHECK(initlab::decide_exact(0.0, initlab::exact_estimate(twos).ci) == initlab::verdict::refuted);
-  CHECK(initlab::decide_exact(2.0, initlab::exact_estimate(twos).ci) ==
-        initlab::verdict::confirmed);
   CHECK_THROWS_AS(initlab::exact_estimate(std::vector<double>{}), std::invalid_argument);
 }

@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
                    .statement = "U[-1, 1] has variance 1/2 (false: it is 1/3)",
                    .formula = "b²/2 (wrong; b²/3 is right)",
                    .analytic = 0.5,
-                   .expected = initlab::verdict::refuted},
+                   .expected = initlab::study::verdict::refuted},
                   column(&trial_values::uniform_sq));
       });
 }

@@ -1,6 +1,7 @@
 #pragma once
 /// Estimates, standard errors and confidence intervals with the trial as the unit of
-/// replication; Student-t / chi-squared quantiles from Boost.Math; Bonferroni; verdicts.
+/// replication; Student-t / chi-squared quantiles from Boost.Math. (What a study concludes from
+/// an interval — Bonferroni, verdicts — is the study harness's policy: studies/harness/verdict.hpp.)
 ///
 /// Determinism: sums run in index order (two-pass mean and variance), so an estimate has
 /// the same bits for any thread count and any build. Boost.Math quantiles call libm
@@ -25,14 +26,6 @@
 #include <system_error>
 
 namespace initlab {
-
-/// Outcome of comparing an analytic value with the confidence interval of its estimate.
-enum class verdict { confirmed, refuted };
-
-/// "confirmed" or "refuted".
-[[nodiscard]] constexpr std::string_view to_string(verdict v) noexcept {
-  return v == verdict::confirmed ? "confirmed" : "refuted";
-}
 
 /// Significant digits kept of every Boost.Math quantile (see the header comment).
 inline constexpr int quantile_significant_digits = 12;
@@ -72,15 +65,6 @@ inline constexpr int quantile_significant_digits = 12;
   return round_significant(
       boost::math::quantile(boost::math::complement(boost::math::normal(0.0, 1.0), tail)));
 }
-
-/// Per-claim miss probability under Bonferroni: family_error / claims (claims >= 1).
-[[nodiscard]] constexpr double bonferroni_alpha(double family_error, std::size_t claims) {
-  if (claims == 0) throw std::invalid_argument("bonferroni_alpha: no claims");
-  return family_error / static_cast<double>(claims);
-}
-
-/// Family-wise error rate of every study (DESIGN.md §4): 1%.
-inline constexpr double study_family_error = 0.01;
 
 /// Mean and unbiased variance of a sample, summed in index order (two-pass, corrected).
 struct sample_moments {
@@ -203,25 +187,6 @@ inline void require_alpha(double alpha) {
   const double se = std::sqrt(v / n) / (mb.mean < 0.0 ? -mb.mean : mb.mean);
   const double t = student_t_upper_quantile(alpha / 2.0, n - 1.0);
   return {r, se, {r - t * se, r + t * se}, 1.0 - alpha, a.size()};
-}
-
-/// The verdict rule of DESIGN.md §4: confirmed iff the analytic value lies in the interval.
-[[nodiscard]] constexpr verdict decide(double analytic, const interval& ci) noexcept {
-  return ci.contains(analytic) ? verdict::confirmed : verdict::refuted;
-}
-
-/// Verdict of an exact identity: confirmed iff every trial gave exactly `analytic`.
-[[nodiscard]] constexpr verdict decide_exact(double analytic, const interval& range) noexcept {
-  return range.low == analytic && range.high == analytic ? verdict::confirmed : verdict::refuted;
-}
-
-/// Half-width of the interval relative to |analytic| (infinity when analytic is 0 and the
-/// interval has width; 0 when both are 0).
-[[nodiscard]] constexpr double relative_half_width(const estimate& e, double analytic) noexcept {
-  const double h = e.ci.half_width();
-  const double a = analytic < 0.0 ? -analytic : analytic;
-  if (a == 0.0) return h == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
-  return h / a;
 }
 
 }  // namespace initlab
