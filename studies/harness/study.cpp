@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <exception>
@@ -42,7 +43,10 @@ struct evaluated_claim {
   initlab::estimate est;
   verdict result;
   double rel_half_width;
+  double resolution = 0.0;  // smallest relative error refuted with probability ≥ 0.9
+  std::string note;         // why a claim inside its interval is not confirmed
 };
+
 
 /// A usage error: one line on stderr, exit 2.
 struct usage_error : std::runtime_error {
@@ -205,7 +209,26 @@ void require_finite(const std::string& id, std::span<const double> v) {
                                " gave a non-finite value");
 }
 
-std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims) {
+/// At default settings a confirmed claim whose interval misses its precision target, or Hall's
+/// validity condition (verdict.hpp), gets a note in the report and a warning on stderr.
+/// (Enforcing it as a verdict of its own is pending: study 09's deep ReLU absolute values need
+/// far more trials than one machine affords, see its notes.)
+void apply_precision_policy(evaluated_claim& c, bool default_size) {
+  if (!default_size || c.result != verdict::confirmed) return;
+  const claim_spec& spec = c.claim->spec;
+  const double n = static_cast<double>(c.est.trials);
+  const double skew_term = (c.est.skewness < 0.0 ? -c.est.skewness : c.est.skewness) / std::sqrt(n);
+  if (spec.max_rel_half_width > 0.0 && !(c.rel_half_width <= spec.max_rel_half_width)) {
+    c.note = "relative half-width " + fmt_number(100.0 * c.rel_half_width, 3) +
+             "% exceeds the target " + fmt_number(100.0 * spec.max_rel_half_width, 3) + "%";
+  } else if (skew_term > max_skew_over_sqrt_n) {
+    c.note = "skewness/sqrt(trials) = " + fmt_number(skew_term, 3) + " exceeds " +
+             fmt_number(max_skew_over_sqrt_n, 3) + ": too few trials for a validated interval";
+  }
+}
+
+std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims,
+                                      bool default_size) {
   if (claims.empty()) throw std::logic_error("the study declared no claims");
   const double alpha = bonferroni_alpha(study_family_error, claims.size());
   std::vector<evaluated_claim> out;
@@ -227,7 +250,7 @@ std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims) 
     if (exact) {
       e = initlab::exact_estimate(c.values);
       out.push_back({&c, e, decide_exact(c.spec.analytic, e.ci),
-                     relative_half_width(e, c.spec.analytic)});
+                     relative_half_width(e, c.spec.analytic), 0.0, {}});
       continue;
     }
     if (c.ratio) {
@@ -238,8 +261,9 @@ std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims) 
     } else {
       e = initlab::mean_estimate(c.values, alpha);
     }
-    out.push_back({&c, e, decide(c.spec.analytic, e.ci),
-                   relative_half_width(e, c.spec.analytic)});
+    out.push_back({&c, e, decide(c.spec.analytic, e.ci), relative_half_width(e, c.spec.analytic),
+                   resolution(e, c.spec.analytic, false), {}});
+    apply_precision_policy(out.back(), default_size);
   }
   return out;
 }
@@ -260,9 +284,10 @@ void print_table(const context::state& s, const std::vector<evaluated_claim>& cl
   o << "seed " << s.seed << ", " << s.replications << " replications" << (s.quick ? " (quick)" : "")
     << ", " << s.threads << " threads; each interval at confidence " << fmt_number(confidence)
     << " (Bonferroni, 1% family-wise over " << claims.size() << " claims)\n\n";
-  char line[512];
-  std::snprintf(line, sizeof line, "%-*s %12s %12s  %-27s %8s  %s\n", static_cast<int>(w), "claim",
-                "analytic", "estimate", "confidence interval", "rel.hw", "verdict (expected)");
+  char line[1024];
+  std::snprintf(line, sizeof line, "%-*s %12s %12s  %-27s %8s %8s  %s\n", static_cast<int>(w),
+                "claim", "analytic", "estimate", "confidence interval", "rel.hw", "resol.",
+                "verdict (expected)");
   o << line;
   for (const auto& c : claims) {
     const auto& spec = c.claim->spec;
@@ -276,9 +301,14 @@ void print_table(const context::state& s, const std::vector<evaluated_claim>& cl
       verdict_text += " (expected " + std::string(to_string(spec.expected)) + ") MISMATCH";
     else if (spec.expected == verdict::refuted)
       verdict_text += " (expected)";
-    std::snprintf(line, sizeof line, "%-*s %12s %12s  %-27s %8s  %s\n", static_cast<int>(w),
+    const std::string res = c.resolution - c.resolution == 0.0
+                                ? fmt_number(100.0 * c.resolution, 3) + "%"
+                                : std::string("-");
+    if (!c.note.empty()) verdict_text += " [" + c.note + "]";
+    std::snprintf(line, sizeof line, "%-*s %12s %12s  %-27s %8s %8s  %s\n", static_cast<int>(w),
                   spec.id.c_str(), fmt_number(spec.analytic).c_str(),
-                  fmt_number(c.est.value).c_str(), ci.c_str(), rel.c_str(), verdict_text.c_str());
+                  fmt_number(c.est.value).c_str(), ci.c_str(), rel.c_str(), res.c_str(),
+                  verdict_text.c_str());
     o << line;
   }
   o << "\nverdict: " << (as_expected == claims.size() ? "pass" : "FAIL") << " (" << as_expected
@@ -367,7 +397,7 @@ int run_checked(int argc, char** argv, const info& study,
   // ----------------------------------------------------------------- the study
   context ctx(s);
   body(ctx);
-  const std::vector<evaluated_claim> claims = evaluate(s.claims);
+  const std::vector<evaluated_claim> claims = evaluate(s.claims, s.default_size);
 
   // ----------------------------------------------------------------- the report
   nlohmann::ordered_json report;
@@ -392,15 +422,17 @@ int run_checked(int argc, char** argv, const info& study,
     j["confidence"] = c.est.confidence;
     j["trials"] = c.est.trials;
     j["rel_half_width"] = finite_or_null(c.rel_half_width);
+    j["target"] = spec.max_rel_half_width;
+    j["resolution"] = finite_or_null(c.resolution);
+    j["skewness"] = c.est.skewness;
     j["verdict"] = std::string(to_string(c.result));
     j["expected"] = std::string(to_string(spec.expected));
+    j["meets_target"] = c.note.empty();
+    if (!c.note.empty()) j["note"] = c.note;
     list.push_back(std::move(j));
     if (c.result == spec.expected) ++as_expected;
-    if (s.default_size && spec.max_rel_half_width > 0.0 &&
-        c.result == verdict::confirmed && !(c.rel_half_width <= spec.max_rel_half_width))
-      std::cerr << s.name << ": warning: claim '" << spec.id << "': relative half-width "
-                << fmt_number(100.0 * c.rel_half_width) << "% exceeds its target "
-                << fmt_number(100.0 * spec.max_rel_half_width) << "%\n";
+    if (!c.note.empty())
+      std::cerr << s.name << ": warning: claim '" << spec.id << "': " << c.note << "\n";
   }
   const bool pass = as_expected == claims.size();
   report["claims"] = std::move(list);

@@ -73,8 +73,8 @@ struct claim_spec {
   verdict expected =
       verdict::confirmed;   ///< refuted for a derivation known to be wrong
   statistic kind = statistic::mean;  ///< mean (default), variance, or exact identity
-  /// Precision target at default settings (0 = none): if the relative half-width of a
-  /// confirmed claim exceeds it in a non-quick run, the harness warns on stderr.
+  /// Precision target at default settings (0 = none): the report records it and whether a
+  /// confirmed claim meets it (`meets_target`, with a note and a warning when not).
   double max_rel_half_width = 0.0;
 };
 

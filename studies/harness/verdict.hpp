@@ -1,5 +1,6 @@
 #pragma once
-/// The study policy (DESIGN.md §4): family-wise error, Bonferroni, verdicts. The library's statistics.hpp gives estimates and intervals; what a
+/// The study policy (DESIGN.md §4): family-wise error, Bonferroni, verdicts, precision targets and
+/// each claim's resolution. The library's statistics.hpp gives estimates and intervals; what a
 /// study concludes from them is decided here.
 
 #include <cstddef>
@@ -48,5 +49,29 @@ inline constexpr double study_family_error = 0.01;
   if (a == 0.0) return h == 0.0 ? 0.0 : std::numeric_limits<double>::infinity();
   return h / a;
 }
+
+/// Power at which a claim's resolution is defined: it refutes a relative error ≥ its resolution
+/// with probability ≥ 0.9.
+inline constexpr double resolution_power = 0.9;
+
+/// The smallest relative error |true − analytic|/|analytic| that the claim refutes with
+/// probability ≥ 0.9: the estimate then lies about δ·|analytic| from the analytic value with
+/// standard error se, and is refuted once that distance exceeds the interval's reach on that side,
+/// so δ = (wider side of the interval + z₀.₉·se)/|analytic|. 0 for an exact identity (one
+/// deviating trial refutes it); infinity when analytic is 0.
+[[nodiscard]] inline double resolution(const estimate& e, double analytic, bool exact) {
+  if (exact) return 0.0;
+  const double a = analytic < 0.0 ? -analytic : analytic;
+  if (a == 0.0) return std::numeric_limits<double>::infinity();
+  const double up = e.ci.high - e.value;
+  const double down = e.value - e.ci.low;
+  const double z = normal_upper_quantile(1.0 - resolution_power);
+  return ((up > down ? up : down) + z * e.std_error) / a;
+}
+
+/// Validity condition of Hall's interval at a study's small α: the skewness correction
+/// |skew|/√n must be small (tests/runtime/coverage_test.cpp measures the coverage at this bound).
+/// Above it the interval is not validated: at default settings the report notes it.
+inline constexpr double max_skew_over_sqrt_n = 0.05;
 
 }  // namespace initlab::study

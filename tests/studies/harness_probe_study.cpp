@@ -4,6 +4,7 @@
 /// harness_probe_wrong, whose first claim states σ²/2 instead of σ² (a negative control that
 /// must be refuted, so that binary exits 1).
 #include <cstddef>
+#include <cstdlib>
 #include <initlab/random.hpp>
 #include <initlab/sampler.hpp>
 #include <span>
@@ -22,6 +23,16 @@ constexpr double stated_variance = variance / 2.0;  // deliberately wrong
 constexpr double stated_variance = variance;
 #endif
 static_assert(variance == 0.25);
+
+/// The first claim's analytic value; the build harness_probe_offset multiplies it by
+/// 1 + $INITLAB_PROBE_OFFSET (a negative control placed at a multiple of the claim's resolution).
+double first_analytic() {
+#ifdef INITLAB_PROBE_OFFSET_FROM_ENV
+  if (const char* offset = std::getenv("INITLAB_PROBE_OFFSET"))
+    return stated_variance * (1.0 + std::strtod(offset, nullptr));
+#endif
+  return stated_variance;
+}
 
 /// Unbiased sample variance of the (zero-mean) draws, summed in index order.
 double sample_variance(std::span<const double> x) {
@@ -90,7 +101,7 @@ int main(int argc, char** argv) {
         ctx.claim({.id = "sample_variance",
                    .statement = "the sample variance of N(0, σ²) draws is unbiased for σ²",
                    .formula = "E[s²] = σ²",
-                   .analytic = stated_variance},
+                   .analytic = first_analytic()},
                   column(&trial_values::sample_var));
         ctx.claim({.id = "variance_of_mean",
                    .statement = "the mean of k draws has variance σ²/k",
