@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initlab/detail/fast_math.hpp>
+#include <initlab/math.hpp>
 #include <initlab/random.hpp>
 #include <utility>
 
@@ -14,12 +15,12 @@ INITLAB_FP_STRICT_BEGIN
 namespace initlab::detail {
 
 /// π/2 rounded to double: the angle step of Box–Muller's quadrant-relative angle.
-inline constexpr double half_pi = 1.57079632679489661923;
+inline constexpr double half_pi = math::half_pi;
 /// 2·erf(√2) rounded to double: maps t ∈ (−½, ½) to x = 2t·erf(√2) ∈ (−erf √2, erf √2),
 /// so that √2·erfinv(x) is N(0,1) conditioned on |z| < 2 (value checked in sampler_test.cpp).
 inline constexpr double two_erf_sqrt2 = 2.0 * 0.95449973610364158560;
 /// √2 as multiplier of erfinv.
-inline constexpr double erfinv_scale = 1.41421356237309504880;
+inline constexpr double erfinv_scale = math::sqrt2;
 /// Half a step of the 52-bit grid: centres t so that its range (−½, ½) is symmetric.
 inline constexpr double half_grid_step = 0x1p-53;
 /// Sign bit of a double.
