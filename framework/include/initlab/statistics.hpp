@@ -147,13 +147,19 @@ namespace detail {
   return s3 / static_cast<double>(x.size()) / (sd * sd * sd);
 }
 
+/// Fewest trials for which Hall's correction is applied: it is an O(n^-1/2) asymptotic correction
+/// built on the sample skewness, which a handful of trials cannot estimate (a calibration of
+/// study 09 at 4 trials per network found 13% unexpected verdicts with it); below this the plain
+/// Student-t interval is used.
+inline constexpr double hall_min_trials = 50.0;
+
 /// Hall's (1992) skewness-corrected interval for a studentized mean: with γ = skew/√n,
 /// g(T) = T + γT²/3 + γ²T³/27 + γ/6 is N(0,1) to second order, so μ ∈ [m − se·g⁻¹(t),
 /// m − se·g⁻¹(−t)], g⁻¹(y) = (3/γ)((1 + γ(y − γ/6))^{1/3} − 1) (g is monotone).
 [[nodiscard]] inline interval hall_interval(double m, double se, double skew, double n,
                                             double t) noexcept {
   const double gamma = skew / std::sqrt(n);
-  if (gamma == 0.0 || se == 0.0) return {m - t * se, m + t * se};
+  if (gamma == 0.0 || se == 0.0 || n < hall_min_trials) return {m - t * se, m + t * se};
   const auto g_inverse = [gamma](double y) {
     return 3.0 / gamma * (cube_root(1.0 + gamma * (y - gamma / 6.0)) - 1.0);
   };
