@@ -24,10 +24,10 @@
 ///    infinite-width limit, with an O(1/D) bias per layer below the gain intervals. Target 5%
 ///    (1% would need ~5000 ReLU trials per pair, ~10× this study's budget).
 ///  * ABSOLUTE values after k = 10, 25, 50 layers, Var[y_k]/q0 and Var[∂L/∂x_{51−k}]/g: exact in
-///    expectation for linear and ReLU (the gains' conditional exactness telescopes). ReLU spreads
-///    grow like exp(5·Σ1/D̂)−1 (batches do not help): targets 15/25/45% (THEORY.md §6; 5% would
-///    need ~8000 trials per pair); tanh (linear-like spreads, ≈ 0.26 per trial after 50 layers):
-///    5/6/10%. A tanh absolute value also carries the finite-width bias accumulated over k
+///    expectation for linear and ReLU (the gains' conditional exactness telescopes). Target 5% like
+///    every deep claim; ReLU spreads grow like exp(5·Σ1/D̂)−1 (batches do not help, THEORY.md §6)
+///    and deep values are skewed, so many of them are `imprecise` at this budget (each says why
+///    in its note; 5% needs 10⁴–10⁵ networks per pair). A tanh absolute value also carries the finite-width bias accumulated over k
 ///    layers, so it is claimed only where the finite-width bias is below the interval: not
 ///    LeCun/Xavier forward after 25 and 50 layers (q_l → 0 like 1/l; Jensen on the concave
 ///    q ↦ E_q[tanh²] biases it down by O(k/D)), nor He backward (chaotic phase: the gradient grows
@@ -139,15 +139,22 @@ static_assert(profile_of<lecun_normal, initlab::tanh>.forward[depth - 1] < 0.02 
                          mean_field::fixed_point<initlab::tanh>({2.0, 0.0}), 1e-9) &&
               mean_field::chi1<initlab::tanh>({2.0, 0.0}) > 1.0);
 
-/// What a pair claims beyond its gains: the targets of its absolute claims, and which spans are
+/// What a pair claims beyond its gains: which spans of absolute values are
 /// claimed (tanh's accumulated finite-width bias exceeds the interval at some spans).
 struct pair_plan {
   std::string tag;    // claim id prefix, e.g. "he_relu"
   std::string label;  // e.g. "He 2/D_l, ReLU"
-  std::array<double, spans.size()> absolute_target{0.05, 0.05, 0.05};
   std::array<bool, spans.size()> forward_spans{true, true, true};
   std::array<bool, spans.size()> backward_spans{true, true, true};
 };
+
+/// Why an absolute value after k layers may miss the 5% target: its spread between networks
+/// grows with depth (ReLU: √(∏(1 + 5/D̂_l)) − 1, THEORY.md §6; linear and tanh through the
+/// skewness), so 5% takes 10⁴–10⁵ networks per pair: hours on one machine. The per-layer gains,
+/// whose spread does not grow, carry the 5% check of every layer.
+const std::string absolute_budget =
+    "deep absolute values fluctuate between networks (THEORY.md §6): 5% needs 1e4-1e5 networks "
+    "per pair, beyond this study's single-machine budget (more trials: MPI, issue 13)";
 
 /// Two-digit layer number (claim ids sort by layer).
 std::string layer_id(std::size_t l) {
@@ -196,7 +203,8 @@ std::vector<trial_statistics> run_pair(context& ctx, std::uint64_t part, std::si
                               std::to_string(k) + " layers",
                  .formula = "Var[y_k]/q0 = ∏_{l≤k} gain_l",
                  .analytic = p.forward[k - 1] / q0,
-                 .max_rel_half_width = plan.absolute_target[s]},
+                 .max_rel_half_width = deep_precision,
+                 .unresolved_because = absolute_budget},
                 forward_relative(t, k - 1));
     if (plan.backward_spans[s])
       ctx.claim({.id = plan.tag + "_bwd_abs_" + layer_id(i + 1),
@@ -204,7 +212,8 @@ std::vector<trial_statistics> run_pair(context& ctx, std::uint64_t part, std::si
                               "]/g, the gradient after " + std::to_string(k) + " layers",
                  .formula = "Var[∂L/∂x_l]/g = ∏_{m≥l} backward gain_m",
                  .analytic = p.backward[i] / g,
-                 .max_rel_half_width = plan.absolute_target[s]},
+                 .max_rel_half_width = deep_precision,
+                 .unresolved_because = absolute_budget},
                 backward_relative(t, i));
   }
   return t;
@@ -225,36 +234,30 @@ void body(context& ctx) {
   ctx.setting("trials_relu", n_relu);
   ctx.setting("trials_tanh", n_tanh);
   ctx.setting("absolute_spans", std::vector<std::size_t>{spans.begin(), spans.end()});
-  // ReLU absolute targets (THEORY.md §6): per-trial spread √(∏(1+5/D̂_l) − 1) ≈ 0.48,
-  // 0.80, 1.35 after 10, 25, 50 layers (pilot: up to 1.7 at 50), times t ≈ 4.55 / √400.
-  const std::array<double, 3> relu_targets{0.15, 0.25, 0.45};
-  // tanh: ⌈n/3⌉ trials, linear-like spreads; the absolute values whose finite-width bias is not
-  // below the interval are not claimed (header).
-  const std::array<double, 3> tanh_targets{0.05, 0.06, 0.10};
   const std::array<bool, 3> all{true, true, true}, first_only{true, false, false},
       none{false, false, false};
 
-  // Pairs in part order: {claim id prefix, label, absolute targets, spans claimed}.
+  // Pairs in part order: {claim id prefix, label, spans claimed}.
   run_pair<small_normal, linear>(ctx, 0, n, {"small_linear", "N(0, 0.01²), linear"});
   run_pair<lecun_normal, linear>(ctx, 1, n, {"lecun_linear", "LeCun 1/D_l, linear"});
   run_pair<xavier_normal, linear>(ctx, 2, n, {"xavier_linear", "Xavier 2/(D+D̂), linear"});
   run_pair<he_normal, linear>(ctx, 3, n, {"he_linear", "He 2/D_l, linear"});
   const auto small_relu_t = run_pair<small_normal, relu>(
-      ctx, 4, n_relu, {"small_relu", "N(0, 0.01²), ReLU", relu_targets});
+      ctx, 4, n_relu, {"small_relu", "N(0, 0.01²), ReLU"});
   const auto lecun_relu_t = run_pair<lecun_normal, relu>(
-      ctx, 5, n_relu, {"lecun_relu", "LeCun 1/D_l, ReLU", relu_targets});
+      ctx, 5, n_relu, {"lecun_relu", "LeCun 1/D_l, ReLU"});
   run_pair<xavier_normal, relu>(ctx, 6, n_relu,
-                                {"xavier_relu", "Xavier 2/(D+D̂), ReLU", relu_targets});
+                                {"xavier_relu", "Xavier 2/(D+D̂), ReLU"});
   const auto he_relu_t =
-      run_pair<he_normal, relu>(ctx, 7, n_relu, {"he_relu", "He 2/D_l, ReLU", relu_targets});
+      run_pair<he_normal, relu>(ctx, 7, n_relu, {"he_relu", "He 2/D_l, ReLU"});
   run_pair<small_normal, initlab::tanh>(ctx, 8, n_tanh,
-                                        {"small_tanh", "N(0, 0.01²), tanh", tanh_targets});
+                                        {"small_tanh", "N(0, 0.01²), tanh"});
   const auto lecun_tanh_t = run_pair<lecun_normal, initlab::tanh>(
-      ctx, 9, n_tanh, {"lecun_tanh", "LeCun 1/D_l, tanh", tanh_targets, first_only});
+      ctx, 9, n_tanh, {"lecun_tanh", "LeCun 1/D_l, tanh", first_only});
   const auto xavier_tanh_t = run_pair<xavier_normal, initlab::tanh>(
-      ctx, 10, n_tanh, {"xavier_tanh", "Xavier 2/(D+D̂), tanh", tanh_targets, first_only});
+      ctx, 10, n_tanh, {"xavier_tanh", "Xavier 2/(D+D̂), tanh", first_only});
   run_pair<he_normal, initlab::tanh>(ctx, 11, n_tanh,
-                                     {"he_tanh", "He 2/D_l, tanh", tanh_targets, all, none});
+                                     {"he_tanh", "He 2/D_l, tanh", all, none});
 
   // ---- derivations expected to be refuted (by factors ≥ 90)
   constexpr std::size_t last = depth - 1;

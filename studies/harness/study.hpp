@@ -73,9 +73,13 @@ struct claim_spec {
   verdict expected =
       verdict::confirmed;   ///< refuted for a derivation known to be wrong
   statistic kind = statistic::mean;  ///< mean (default), variance, or exact identity
-  /// Precision target at default settings (0 = none): the report records it and whether a
-  /// confirmed claim meets it (`meets_target`, with a note and a warning when not).
+  /// Precision target at default settings (0 = none): a claim inside an interval wider than
+  /// this (or too skewed for it, verdict.hpp) at default settings is `imprecise`, not confirmed.
   double max_rel_half_width = 0.0;
+  /// Why this claim cannot reach its target within the study's budget (empty: it must). An
+  /// `imprecise` verdict with a stated reason is reported as such, with the reason, and does not
+  /// fail the study; without one it does.
+  std::string unresolved_because{};
 };
 
 /// A claim expected to hold: analytic value from the core, precision target at default settings.

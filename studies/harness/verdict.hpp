@@ -13,13 +13,15 @@ namespace initlab::study {
 
 /// Outcome of a claim.
 enum class verdict {
-  confirmed,  ///< the analytic value lies in the interval
+  confirmed,  ///< the analytic value lies in the interval, which meets its precision target
   refuted,    ///< the analytic value lies outside the interval
+  imprecise,  ///< inside, but at default settings the interval misses its target or Hall's
+              ///< validity condition: not confirmed
 };
 
-/// "confirmed" or "refuted".
+/// "confirmed", "refuted" or "imprecise".
 [[nodiscard]] constexpr std::string_view to_string(verdict v) noexcept {
-  return v == verdict::confirmed ? "confirmed" : "refuted";
+  return v == verdict::confirmed ? "confirmed" : v == verdict::refuted ? "refuted" : "imprecise";
 }
 
 /// Family-wise error rate of every study (DESIGN.md §4): 1%.
@@ -71,7 +73,7 @@ inline constexpr double resolution_power = 0.9;
 
 /// Validity condition of Hall's interval at a study's small α: the skewness correction
 /// |skew|/√n must be small (tests/runtime/coverage_test.cpp measures the coverage at this bound).
-/// Above it the interval is not validated: at default settings the report notes it.
+/// Above it the interval is not validated: at default settings the claim is `imprecise`.
 inline constexpr double max_skew_over_sqrt_n = 0.05;
 
 }  // namespace initlab::study
