@@ -147,17 +147,7 @@ struct conv2d {
 
   /// Moments of y at an interior pixel (every pixel with circular padding).
   [[nodiscard]] static constexpr signal pre_activation(signal in) noexcept {
-    static_assert(Init::zero_mean,
-                  "initlab: the variance recursions (THEORY.md section 1) assume zero-mean "
-                  "weights; initlab::constant<C> with C != 0 is not zero-mean");
-    signal y{static_cast<double>(fan_in) * weight_variance() * in.q, 0.0,
-             static_cast<double>(fan_in) * weight_variance() * in.cross};
-    if constexpr (detail::bias_moments<Bias>::present) {
-      y.q = y.q + bias_second_moment();
-      y.cross = y.cross + bias_second_moment();
-      y.mean = detail::bias_moments<Bias>::mean(fan_in, fan_out);
-    }
-    return y;
+    return detail::affine_signal<Init, Bias>(fan_in, fan_out, in);
   }
   /// Moments of h = Act(y).
   [[nodiscard]] static constexpr signal forward(signal in) noexcept {

@@ -147,6 +147,26 @@ struct bias_moments {
   }
 };
 
+/// Moments of y = W·x + b for zero-mean weights of variance Init::variance and a bias `Bias`
+/// (dense, and conv2d at interior pixels): E[y²] = fan_in·σ²·E[x²] + E[b²], E[y] = E[b],
+/// E[y_b y_b'] = fan_in·σ²·E[x_b x_b'] + E[b²].
+template <class Init, class Bias>
+[[nodiscard]] constexpr signal affine_signal(std::size_t fan_in, std::size_t fan_out,
+                                             signal in) noexcept {
+  static_assert(Init::zero_mean,
+                "initlab: the variance recursions (THEORY.md section 1) assume zero-mean "
+                "weights; initlab::constant<C> with C != 0 is not zero-mean");
+  const double w = Init::variance(fan_in, fan_out);
+  signal y{static_cast<double>(fan_in) * w * in.q, 0.0, static_cast<double>(fan_in) * w * in.cross};
+  if constexpr (bias_moments<Bias>::present) {
+    const double b2 = bias_moments<Bias>::second_moment(fan_in, fan_out);
+    y.q = y.q + b2;
+    y.cross = y.cross + b2;
+    y.mean = bias_moments<Bias>::mean(fan_in, fan_out);
+  }
+  return y;
+}
+
 }  // namespace detail
 
 /// Fully connected layer y = W·x (+ b), W of shape FanOut × FanIn, then h = Act(y).
@@ -182,17 +202,7 @@ struct dense {
 
   /// Moments of y = W·x + b.
   [[nodiscard]] static constexpr signal pre_activation(signal in) noexcept {
-    static_assert(Init::zero_mean,
-                  "initlab: the variance recursions (THEORY.md section 1) assume zero-mean "
-                  "weights; initlab::constant<C> with C != 0 is not zero-mean");
-    signal y{static_cast<double>(fan_in) * weight_variance() * in.q, 0.0,
-             static_cast<double>(fan_in) * weight_variance() * in.cross};
-    if constexpr (detail::bias_moments<Bias>::present) {
-      y.q = y.q + bias_second_moment();
-      y.cross = y.cross + bias_second_moment();
-      y.mean = detail::bias_moments<Bias>::mean(fan_in, fan_out);
-    }
-    return y;
+    return detail::affine_signal<Init, Bias>(fan_in, fan_out, in);
   }
   /// Moments of h = Act(y).
   [[nodiscard]] static constexpr signal forward(signal in) noexcept {
