@@ -14,6 +14,7 @@
 #include <exception>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <new>
 #include <sstream>
@@ -45,6 +46,7 @@ struct evaluated_claim {
   double rel_half_width;
   double resolution = 0.0;  // smallest relative error refuted with probability ≥ 0.9
   std::string note;         // why a claim inside its interval is not confirmed
+  bool unresolved_limit = false;  // a limit claim confirmed at reduced settings
 };
 
 
@@ -106,6 +108,7 @@ struct context::state {
   std::size_t replications = 0;
   std::size_t threads = 1;
   bool quick = false;
+  std::map<std::string, std::string, std::less<>> options;  // info::options, parsed
   bool default_size = true;  // neither --quick nor --replications: precision targets apply
   std::uint64_t number = 0;
   nlohmann::ordered_json settings = nlohmann::ordered_json::object();
@@ -129,6 +132,12 @@ std::size_t context::threads() const noexcept {
 }
 bool context::quick() const noexcept {
   return state_->quick;
+}
+const std::string& context::option(std::string_view name) const {
+  const auto it = state_->options.find(name);
+  if (it == state_->options.end())
+    throw std::logic_error("option '--" + std::string(name) + "' is not declared in the study's info");
+  return it->second;
 }
 std::uint64_t context::study_number() const noexcept {
   return state_->number;
@@ -229,11 +238,37 @@ void apply_precision_policy(evaluated_claim& c, bool default_size) {
   if (!spec.unresolved_because.empty()) c.note += "; " + spec.unresolved_because;
 }
 
-/// Whether a claim got the verdict it should: its expected one, or `imprecise` for a claim that
-/// states why its target is out of reach.
+/// A limit claim (claim_spec::limit) is expected refuted. Not refuting it (confirmed, or
+/// imprecise) is as expected only where the gap is not resolvable: a derived gap below 1.5× the
+/// resolution, or no derived gap (the claim then measures the gap; its interval says how well),
+/// or, for a gap the default budget is designed to resolve, reduced settings.
+void apply_limit_policy(evaluated_claim& c, bool default_size) {
+  const claim_spec& spec = c.claim->spec;
+  if (spec.limit.empty() || c.result == verdict::refuted) return;
+  const double gap = spec.limit_gap < 0.0 ? -spec.limit_gap : spec.limit_gap;
+  std::string why;
+  if (spec.limit_gap == 0.0 && spec.resolved_at_default) {
+    if (default_size) return;
+    why = "the gap to the " + spec.limit +
+          " value is not resolved at reduced settings (expected refuted at default settings)";
+  } else if (spec.limit_gap == 0.0) {
+    why = "the gap to the " + spec.limit +
+          " value is not derived: this claim measures it and does not resolve it";
+  } else if (gap < limit_resolvable * c.resolution) {
+    why = "the derived gap to the " + spec.limit + " value, " + fmt_number(100.0 * gap, 3) +
+          "%, is below " + fmt_number(limit_resolvable, 2) + "x the resolution";
+  } else {
+    return;
+  }
+  c.unresolved_limit = true;
+  c.note = c.note.empty() ? why : c.note + "; " + why;
+}
+
+/// Whether a claim got the verdict it should: its expected one, `imprecise` for a claim that
+/// states why its target is out of reach, or an unresolved limit at reduced settings.
 bool as_expected(const evaluated_claim& c) {
   const claim_spec& spec = c.claim->spec;
-  return c.result == spec.expected ||
+  return c.result == spec.expected || c.unresolved_limit ||
          (c.result == verdict::imprecise && spec.expected == verdict::confirmed &&
           !spec.unresolved_because.empty());
 }
@@ -275,6 +310,7 @@ std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims,
     out.push_back({&c, e, decide(c.spec.analytic, e.ci), relative_half_width(e, c.spec.analytic),
                    resolution(e, c.spec.analytic, false), {}});
     apply_precision_policy(out.back(), default_size);
+    apply_limit_policy(out.back(), default_size);
   }
   return out;
 }
@@ -362,6 +398,14 @@ int run_checked(int argc, char** argv, const info& study,
   app.add_flag("--quick", quick, "Small trial counts, for tests (seconds)");
   app.add_option("--out", out, "Report file (default results/" + s.name + ".json)")
       ->type_name("FILE");
+  for (const option_spec& o : study.options) {
+    if (o.name.empty() || s.options.contains(o.name) || app.get_option_no_throw("--" + o.name))
+      throw std::logic_error("study option '--" + o.name + "' is empty or declared twice");
+    std::string& value = s.options[o.name] = o.default_value;
+    app.add_option("--" + o.name, value, o.help + " (default " + o.default_value + ")")
+        ->type_name(o.value_name)
+        ->multi_option_policy(CLI::MultiOptionPolicy::Throw);
+  }
   // A value given twice is ambiguous: refuse it (a repeated --quick is harmless).
   for (const char* flag : {"--seed", "--threads", "--replications", "--out"})
     app.get_option(flag)->multi_option_policy(CLI::MultiOptionPolicy::Throw);
@@ -438,11 +482,16 @@ int run_checked(int argc, char** argv, const info& study,
     j["skewness"] = c.est.skewness;
     j["verdict"] = std::string(to_string(c.result));
     j["expected"] = std::string(to_string(spec.expected));
+    if (!spec.limit.empty()) {
+      j["limit"] = spec.limit;
+      if (spec.limit_gap != 0.0) j["limit_gap"] = spec.limit_gap;
+    }
     j["as_expected"] = as_expected(c);
     if (!c.note.empty()) j["note"] = c.note;
     list.push_back(std::move(j));
     if (as_expected(c)) ++expected_count;
-    if (!c.note.empty())
+    // A limit left unresolved is a finding in the report, not a warning.
+    if (!c.note.empty() && !c.unresolved_limit)
       std::cerr << s.name << ": warning: claim '" << spec.id << "': " << c.note << "\n";
   }
   const bool pass = expected_count == claims.size();

@@ -45,6 +45,15 @@
 
 namespace initlab::study {
 
+/// A study's own command-line option `--<name> VALUE`, beside the common ones of DESIGN.md §4
+/// (e.g. study 12's `--data DIR`). Given at most once; read with `context::option`.
+struct option_spec {
+  std::string name;           ///< without the dashes, e.g. "data"
+  std::string value_name;     ///< shown in --help, e.g. "DIR"
+  std::string help;           ///< one line for --help
+  std::string default_value;  ///< the value when the option is absent
+};
+
 /// Identity and default sizes of a study; `id` is two digits, the binary is `<id>_<slug>`.
 struct info {
   std::string id;                           ///< "08"
@@ -54,6 +63,7 @@ struct info {
   std::size_t default_replications = 1000;  ///< trials per claim at default settings
   std::size_t quick_replications = 100;     ///< trials per claim with --quick
   std::uint64_t default_seed = 1;           ///< seed when --seed is not given
+  std::vector<option_spec> options{};       ///< the study's own options
 };
 
 /// Which statistic of the per-trial values a claim compares with its analytic value.
@@ -80,7 +90,22 @@ struct claim_spec {
   /// `imprecise` verdict with a stated reason is reported as such, with the reason, and does not
   /// fail the study; without one it does.
   std::string unresolved_because{};
+  /// Nonempty (e.g. "infinite-width"): `analytic` is the value of a limit, not of the quantity
+  /// measured, so the claim is expected refuted wherever the gap is resolvable (the finite-size
+  /// value is a claim of its own). With `limit_gap` (the library's derived relative gap,
+  /// truth/analytic − 1) not refuting it is as expected only when |limit_gap| < 1.5·resolution,
+  /// so the claim fails if a derived, resolvable gap does not show. Without a derived gap (0) the
+  /// claim measures the gap: either verdict is as expected, and its interval says how well,
+  /// unless `resolved_at_default`.
+  std::string limit{};
+  double limit_gap = 0.0;  ///< derived relative gap to the limit (0: not derived)
+  /// For a limit claim without a derived gap: the default budget is designed to resolve the gap,
+  /// so at default settings it must be refuted (at reduced settings either verdict is expected).
+  bool resolved_at_default = false;
 };
+
+/// A limit claim's gap counts as resolvable from this multiple of its resolution.
+inline constexpr double limit_resolvable = 1.5;
 
 /// A claim expected to hold: analytic value from the core, precision target at default settings.
 [[nodiscard]] inline claim_spec holds(std::string id, std::string statement, std::string formula,
@@ -99,6 +124,17 @@ struct claim_spec {
           .max_rel_half_width = 0.0};
 }
 
+/// The value of a limit (`limit`, e.g. "infinite-width") stated at a finite size: expected
+/// refuted where the gap is resolvable (claim_spec::limit; `gap` the derived relative gap).
+[[nodiscard]] inline claim_spec limit_value(std::string id, std::string statement,
+                                            std::string formula, double analytic,
+                                            std::string limit, double gap = 0.0) {
+  return {.id = std::move(id), .statement = std::move(statement), .formula = std::move(formula),
+          .analytic = analytic, .expected = verdict::refuted, .kind = statistic::mean,
+          .max_rel_half_width = 0.0, .unresolved_because = {}, .limit = std::move(limit),
+          .limit_gap = gap};
+}
+
 /// The run-time handle a study body receives: settings, streams, parallel trials, claims.
 class context {
  public:
@@ -110,6 +146,9 @@ class context {
   [[nodiscard]] std::size_t threads() const noexcept;
   /// True with --quick.
   [[nodiscard]] bool quick() const noexcept;
+  /// The value of the study's own option `--<name>` (info::options), or its default; throws
+  /// std::logic_error for a name the study did not declare.
+  [[nodiscard]] const std::string& option(std::string_view name) const;
   /// `initlab::stream(seed()).child(numeric id)`: derive claim / trial streams from it.
   [[nodiscard]] initlab::stream root_stream() const noexcept {
     return initlab::stream(seed()).child(study_number());

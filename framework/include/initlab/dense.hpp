@@ -13,6 +13,7 @@
 #include <initlab/activation.hpp>
 #include <initlab/activation_layer.hpp>
 #include <initlab/detail/kernels.hpp>
+#include <initlab/finite_width.hpp>
 #include <initlab/init.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/sampler.hpp>
@@ -219,6 +220,15 @@ struct dense {
   /// E[(∂L/∂x)²] from E[(∂L/∂h)²].
   [[nodiscard]] static constexpr double backward(signal in, double g) noexcept {
     return backward_from_pre_activation(in, pre_activation_gradient(in, g));
+  }
+  /// Finite width (finite_width.hpp): E[y²] and the moments of the output length ‖h‖²/D̂ of one
+  /// input from those of its input length ‖x‖²/D, to second order in 1/D (exact for identity,
+  /// ReLU, leaky ReLU). Derived without bias.
+  [[nodiscard]] static constexpr finite_width::layer_lengths length(length_moments in)
+  requires(!detail::bias_moments<Bias>::present)
+  {
+    return finite_width::activated_length<Act>(static_cast<double>(fan_in) * weight_variance(),
+                                               fan_out, in);
   }
   /// The run-time pass: dense_pass inside activated_pass<Act>.
   [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {

@@ -12,6 +12,7 @@
 #include <initlab/layer.hpp>
 #include <initlab/activation_layer.hpp>
 #include <initlab/dense.hpp>
+#include <initlab/finite_width.hpp>
 #include <initlab/conv2d.hpp>
 #include <initlab/batch_norm.hpp>
 #include <initlab/layer_norm.hpp>

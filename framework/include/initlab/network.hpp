@@ -77,6 +77,40 @@ template <network_type Net>
   return p;
 }
 
+/// The finite-width forward profile of a network whose layers all have a `length` map (dense
+/// layers without bias; finite_width.hpp), per layer (index i is layer l = i + 1).
+template <std::size_t N>
+struct length_profile {
+  std::array<double, N> forward{};             ///< E[y_l²] at finite width
+  std::array<length_moments, N + 1> lengths{};  ///< per-input length entering layer l; [N]: output
+  /// Var[∂L/∂x_l]/Var[∂L/∂h_l]: layer l's backward gain with E[φ'²] at finite width (gradient
+  /// independence assumed).
+  std::array<double, N> backward_gain{};
+};
+
+/// `length_profile` from the input's length moments (e.g. gaussian_input_length(q0, D_0)).
+template <network_type Net>
+[[nodiscard]] constexpr length_profile<Net::depth> finite_width_profile(length_moments input) {
+  constexpr std::size_t n = Net::depth;
+  length_profile<n> p;
+  p.lengths[0] = input;
+  [&]<std::size_t... I>(std::index_sequence<I...>) {
+    (
+        [&] {
+          using L = typename Net::template layer<I>;
+          static_assert(requires(length_moments m) { L::length(m); },
+                        "initlab::finite_width_profile: every layer needs a length map (dense "
+                        "without bias)");
+          const finite_width::layer_lengths next = L::length(p.lengths[I]);
+          p.forward[I] = next.pre_activation;
+          p.lengths[I + 1] = next.out;
+          p.backward_gain[I] = L::backward_from_pre_activation(signal{}, next.derivative_square);
+        }(),
+        ...);
+  }(std::make_index_sequence<n>{});
+  return p;
+}
+
 /// Var[y_l] for l = 1..N (see the header comment) for an input with E[x²] = q0.
 template <network_type Net>
 [[nodiscard]] constexpr std::array<double, Net::depth> forward_variances(double q0) noexcept {
