@@ -105,6 +105,49 @@ static_assert(initlab::within_rel(initlab::fixup_scale(1000, 2), 1.0 / initlab::
 static_assert(initlab::fixup_scale(1, 2) == 1.0);
 static_assert(initlab::fixup_scale(8, 3) < initlab::fixup_scale(8, 4));  // shallower branch: less
 
+// ---- finite width: relu_stream_width_correction (first order in 1/D)
+// ------------------------------------------------------------------
+using width_correction = initlab::relu_stream_width_correction;
+// No skew before any block; after one block a_1 = (c/(2g))·K(1/√(g−1)), for He (c = 2, g = 2)
+// K(1) = (π/4 + 1/2)/π, so a_1 = 1/8 + 1/(4π).
+static_assert(width_correction::asymmetry(0, 2.0) == 0.0);
+static_assert(initlab::within_rel(width_correction::asymmetry(1, 2.0),
+                                  0.125 + 0.25 * initlab::math::inv_pi, 1e-14));
+// The stream's second moment is exact through block 1 (its input is Gaussian), then rises:
+// κ_2 = (c/g)·a_1.
+static_assert(width_correction::second_moment(0, 2.0) == 0.0 &&
+              width_correction::second_moment(1, 2.0) == 0.0);
+static_assert(initlab::within_rel(width_correction::second_moment(2, 2.0),
+                                  width_correction::asymmetry(1, 2.0), 1e-14));
+static_assert(width_correction::second_moment(16, 2.0) > width_correction::second_moment(8, 2.0));
+// The asymmetry converges (K(t) ~ 2t/π for small t: a geometric tail); κ grows by about a_∞ per
+// block.
+static_assert(width_correction::asymmetry(40, 2.0) - width_correction::asymmetry(20, 2.0) < 1e-3);
+static_assert(initlab::within_rel(width_correction::second_moment_factor(16, 2.0, 256),
+                                  1.0 + width_correction::second_moment(16, 2.0) / 256.0, 1e-15));
+// Gradient: nothing above the output (γ_{N,N} = 0); the top block's gradient is low (the skewed
+// stream is positive less than half the time), deep gradients are high.
+static_assert(width_correction::gradient(16, 16, 2.0) == 0.0);
+static_assert(width_correction::gradient(15, 16, 2.0) < 0.0);
+static_assert(width_correction::gradient(0, 16, 2.0) > width_correction::gradient(8, 16, 2.0));
+static_assert(width_correction::gradient(8, 16, 2.0) > 0.0);
+// One block above a Gaussian input: no correction either way.
+static_assert(width_correction::gradient(0, 1, 2.0) == 0.0);
+// Two computations that share no code path beyond K's atan: the tangent started at the input has
+// the input's law, and its first-order gap equals the stream's, γ_{0,N} = κ_N, for any c.
+static_assert(initlab::within_rel(width_correction::gradient(0, 2, 2.0),
+                                  width_correction::second_moment(2, 2.0), 1e-12));
+static_assert(initlab::within_rel(width_correction::gradient(0, 5, 2.0),
+                                  width_correction::second_moment(5, 2.0), 1e-12));
+static_assert(initlab::within_rel(width_correction::gradient(0, 16, 2.0),
+                                  width_correction::second_moment(16, 2.0), 1e-12));
+static_assert(initlab::within_rel(width_correction::gradient(0, 10, 0.5),
+                                  width_correction::second_moment(10, 0.5), 1e-12));
+static_assert(initlab::within_rel(width_correction::gradient_factor(0, 16, 2.0, 64),
+                                  1.0 + width_correction::gradient(0, 16, 2.0) / 64.0, 1e-15));
+// A weaker branch (c = 0.5) skews the stream less.
+static_assert(width_correction::asymmetry(8, 0.5) < width_correction::asymmetry(8, 2.0));
+
 // ---- flatten
 // ---------------------------------------------------------------------------------------------
 using flat = initlab::flatten<8, 4, 4>;

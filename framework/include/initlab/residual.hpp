@@ -47,6 +47,13 @@ inline std::string residual_shape_text(shape s) {
   t += "}";
   return t;
 }
+/// x^n by repeated multiplication (n small: block counts).
+[[nodiscard]] constexpr double residual_power(double x, std::size_t n) noexcept {
+  double r = 1.0;
+  for (std::size_t i = 0; i < n; ++i)
+    r *= x;
+  return r;
+}
 }  // namespace detail
 
 /// Run-time out = x + α·f(x) around a branch pass. The branch keeps its own state; the residual
@@ -176,5 +183,102 @@ struct residual {
   const double exponent = -1.0 / static_cast<double>(2 * layers_per_branch - 2);
   return math::exp(exponent * math::log(static_cast<double>(blocks)));
 }
+
+/// First-order finite-width corrections of the ReLU residual stream x_{l+1} = x_l + W_l·relu(x_l),
+/// W_l of D × D i.i.d. N(0, c/D) entries (c = α²·D·σ_w²: He with α = 1 is c = 2), no bias, inputs
+/// i.i.d. N(0, q0), and of its gradient under a seed ∂L/∂x_N independent of the network. The maps
+/// give E[x_l²] = g^l·q0 and E[(∂L/∂x_l)²] = g^(N−l)·E[(∂L/∂x_N)²], g = 1 + c/2, as D → ∞.
+///
+/// Why they depart at width D: given x_l every f_i = (W·relu(x_l))_i is N(0, S_l) with S_l =
+/// (c/D)·Σ_j relu(x_lj)² the same for all i, and S_l contains unit i's own (c/D)·relu(x_li)²:
+/// positive units get more noise, so the stream is skewed to the right and E[relu(x)²] ≠
+/// E[x²]/2. Exactly (the weights are independent of x_l),
+///     E[x_{l+1}²] = g·E[x_l²] + c·A_l,     A_l = E[relu(x_l)²] − E[x_l²]/2 = E[x_l·|x_l|]/2.
+/// The gradient is the transposed Jacobian applied to the seed, so E[(∂L/∂x_l)²] = E[(∂L/∂x_N)²]·
+/// E[‖J δ‖²]/D for the tangent δ_{k+1} = δ_k + W_k·(1{x_k > 0} ⊙ δ_k) started at δ_l ~ N(0, I)
+/// (the forward-mode form of back-propagation): E[δ_{k+1}²] = g·E[δ_k²] + c·B_k, B_k =
+/// E[sgn(x_k)·δ_k²]/2, and the same mechanism couples sgn(x_k) with δ_k² (the gradient
+/// independence assumption drops exactly this).
+///
+/// First order in 1/D (cavity expansion: unit i's own share of the branch covariances (S, the
+/// tangent's variance V and the covariance C of f and the tangent's branch), each propagated to
+/// the other units' later covariances with ∂X_k/∂X_m = c/2, so block m's share reaches block k with
+/// weight ω_{k−m}, Σ_{k=m}^{L−1} ω_{k−m} = g^(L−1−m); then Price's theorem, ΔE[F] = ½·Σ_k
+/// E[tr(δΣ_k·∇²F)], on the Gaussian infinite-width paths X (variance Q_m = q0·g^m) and δ
+/// (independent of X, variance T_m = g^(m−l)); s² = Q_L − Q_m):
+///     A_L/Q_L = a_L/D,      a_L = (c/(2g))·Σ_{j=1}^{L} K(1/√(g^j − 1)),
+///     K(t) = (atan t + t/(1 + t²))/π   (= E[z²·1{z>0}·(2Φ(t·z) − 1)], z ~ N(0, 1)),
+///     B_L/T_L = b_L/D,      b_L = (c/2)·Σ_{m<L} g^(L−1−m)·[e_S + 1{m ≥ l}·(e_C + e_V)],
+///     e_S = −s·Q_m^{3/2}/(π·Q_L²),  e_C = 2·(T_m/T_L)·s·√Q_m/(π·Q_L),
+///     e_V = (T_m/T_L)·atan(√Q_m/s)/π,
+///     E[x_l²] = g^l·q0·(1 + κ_l/D + O(1/D²)),            κ_l = (c/g)·Σ_{k<l} a_k,
+///     E[(∂L/∂x_l)²] = g^(N−l)·E[(∂L/∂x_N)²]·(1 + γ_{l,N}/D + O(1/D²)),
+///     γ_{l,N} = (c/g)·Σ_{k=l}^{N−1} b_k   (b_k for the tangent started at block l).
+/// For He (c = 2): a_l → 0.734, κ_16 ≈ 9.23; the top block's gradient is low (γ_{N−1,N} =
+/// (c/g)·D·(P(x_{N−1} > 0) − 1/2) < 0: the skewed stream is positive less than half the time),
+/// deeper gradients are high, and γ_{0,N} = κ_N (the tangent started at the input has the input's
+/// law). The O(1/D²) remainders are not derived; tests/runtime/residual_test.cpp checks the
+/// integrals by quadrature and the values by Monte Carlo at D = 32, studies/11_residual.cpp at
+/// D = 32 … 256.
+struct relu_stream_width_correction {
+  /// a_l: D·(E[relu(x_l)²]/E[x_l²] − 1/2) as D → ∞, the stream's asymmetry after l blocks.
+  [[nodiscard]] static constexpr double asymmetry(std::size_t blocks, double c) noexcept {
+    const double g = 1.0 + c / 2.0;
+    double sum = 0.0, gj = 1.0;
+    for (std::size_t j = 1; j <= blocks; ++j) {
+      gj *= g;
+      const double t = 1.0 / math::sqrt(gj - 1.0);
+      sum += (math::atan(t) + t / (1.0 + t * t)) * math::inv_pi;
+    }
+    return c / (2.0 * g) * sum;
+  }
+  /// κ_l: D·(E[x_l²]/(g^l·q0) − 1) as D → ∞ (0 for l = 0 and l = 1).
+  [[nodiscard]] static constexpr double second_moment(std::size_t blocks, double c) noexcept {
+    const double g = 1.0 + c / 2.0;
+    double sum = 0.0;
+    for (std::size_t k = 0; k < blocks; ++k)
+      sum += asymmetry(k, c);
+    return c / g * sum;
+  }
+  /// E[x_l²]/(g^l·q0) to first order at width D: 1 + κ_l/D.
+  [[nodiscard]] static constexpr double second_moment_factor(std::size_t blocks, double c,
+                                                             std::size_t width) noexcept {
+    return 1.0 + second_moment(blocks, c) / static_cast<double>(width);
+  }
+  /// b_k for the tangent started at block `first`: D·E[sgn(x_k)·δ_k²]/(2·E[δ_k²]) as D → ∞.
+  [[nodiscard]] static constexpr double tangent_asymmetry(std::size_t first, std::size_t k,
+                                                          double c) noexcept {
+    const double g = 1.0 + c / 2.0;
+    const double qk = detail::residual_power(g, k);
+    double sum = 0.0;
+    for (std::size_t m = 0; m < k; ++m) {
+      const double qm = detail::residual_power(g, m);
+      const double s = math::sqrt(qk - qm);
+      double term = -s * qm * math::sqrt(qm) * math::inv_pi / (qk * qk);
+      if (m >= first) {
+        const double t_ratio = 1.0 / detail::residual_power(g, k - m);  // T_m/T_k
+        term += 2.0 * t_ratio * s * math::sqrt(qm) * math::inv_pi / qk +
+                t_ratio * math::atan(math::sqrt(qm) / s) * math::inv_pi;
+      }
+      sum += detail::residual_power(g, k - 1 - m) * term;
+    }
+    return c / 2.0 * sum;
+  }
+  /// γ_{l,N}: D·(E[(∂L/∂x_l)²]/(g^(N−l)·E[(∂L/∂x_N)²]) − 1) as D → ∞, for the gradient at the
+  /// input of block l + 1 (0-based `first` = l, 0 = the network's input) of an N-block stream.
+  [[nodiscard]] static constexpr double gradient(std::size_t first, std::size_t blocks,
+                                                 double c) noexcept {
+    const double g = 1.0 + c / 2.0;
+    double sum = 0.0;
+    for (std::size_t k = first; k < blocks; ++k)
+      sum += tangent_asymmetry(first, k, c);
+    return c / g * sum;
+  }
+  /// E[(∂L/∂x_l)²]/(g^(N−l)·E[(∂L/∂x_N)²]) to first order at width D: 1 + γ_{l,N}/D.
+  [[nodiscard]] static constexpr double gradient_factor(std::size_t first, std::size_t blocks,
+                                                        double c, std::size_t width) noexcept {
+    return 1.0 + gradient(first, blocks, c) / static_cast<double>(width);
+  }
+};
 
 }  // namespace initlab
