@@ -12,6 +12,7 @@
 #include <initlab/math.hpp>
 #include <initlab/serial.hpp>
 #include <initlab/signal.hpp>
+#include <limits>
 
 namespace {
 
@@ -136,4 +137,26 @@ static_assert(relu_ln<initlab::random_normal<0.01>>::forward(input_signal(1.0)).
 // ReLU's cross at c = 0 is mean²: nothing is left after centring.
 static_assert(relu_ln<initlab::he_normal>::forward(input_signal(1.0)).cross == 0.0);
 
+}  // namespace
+
+namespace {
+// ------------------------------------- finite-batch fixed point of dense → BN → ReLU stacks
+// ŷ is uniform on the sphere ⊥ 1: two coordinates correlate by −1/(B − 1); B = 2 gives ŷ = ±1,
+// so relu(ŷ_1)·relu(ŷ_2) = 0 and h = (1, 0): batch variance 1/4.
+static_assert(initlab::bn_relu_output_cross(2) == 0.0);
+static_assert(near(initlab::bn_relu_batch_variance(2), 0.25, tol));
+// B → ∞: the map's (π − 1)/(2π) and π/(π − 1).
+static_assert(near(initlab::bn_relu_batch_variance(1u << 26),
+                   initlab::batch_variance(relu_state), 1e-7));
+static_assert(near(initlab::bn_relu_gradient_growth(1u << 26),
+                   initlab::math::pi / (initlab::math::pi - 1.0), 1e-7));
+// B ≤ 3: E[1/χ²_{B−1}] diverges.
+static_assert(initlab::bn_relu_gradient_growth(3) == std::numeric_limits<double>::infinity());
+// Above the limit, decreasing in B, and O(1/B): B·(λ(B) − λ∞) settles.
+constexpr double lam_inf = initlab::math::pi / (initlab::math::pi - 1.0);
+static_assert(initlab::bn_relu_gradient_growth(8) > initlab::bn_relu_gradient_growth(16) &&
+              initlab::bn_relu_gradient_growth(16) > initlab::bn_relu_gradient_growth(64) &&
+              initlab::bn_relu_gradient_growth(64) > lam_inf);
+static_assert(near(4096.0 * (initlab::bn_relu_gradient_growth(4096) - lam_inf),
+                   8192.0 * (initlab::bn_relu_gradient_growth(8192) - lam_inf), 1e-3));
 }  // namespace

@@ -34,10 +34,12 @@
 /// -ffp-contract=off).
 
 #include <cstddef>
+#include <initlab/activation.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/math.hpp>
 #include <initlab/signal.hpp>
+#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -229,5 +231,94 @@ struct batch_norm {
     return std::make_unique<batch_norm_pass>(Eps);
   }
 };
+
+/// The finite-batch fixed point of dense → batch_norm<0> → ReLU stacks (Yang et al. 2019, who
+/// compute the same rate numerically; THEORY.md §7), at infinite width, under gradient
+/// independence, for i.i.d. inputs. Derivation (any weight variance c = D·σ²):
+///  * Forward. Given the layer below, a unit's B pre-activations are N(0, K) with K = α·I + β·11ᵀ
+///    (permutation symmetric: true for i.i.d. inputs, kept by every layer), so P·y (P = I − 11ᵀ/B)
+///    is isotropic in the (B−1)-dimensional space ⊥ 1: ŷ = √B·P y/‖P y‖ is UNIFORM on the sphere
+///    of radius √B in 1^⊥, whatever α, β (hence whatever c), and its direction is independent of
+///    σ² = ‖P y‖²/B = α·χ²_{B−1}/B. Its coordinates have E[ŷ_b²] = 1, E[ŷ_b ŷ_b'] = ρ = −1/(B−1).
+///  * Moments of homogeneous functions. The law of ŷ is that of √B·v/‖v‖, v ~ N(0, P), with the
+///    radius independent of the direction; so for f positively homogeneous of degree 0 or 2,
+///    E[f(ŷ)] equals E[f] under the GAUSSIAN of the same covariance (degree 2: E‖ŷ‖² = E‖v‖²·
+///    B/(B−1) matches). Hence E[relu(ŷ_b)relu(ŷ_b')] = the arc-cosine kernel at ρ
+///    (relu::cross_moment(1, ρ)), P(ŷ_b > 0, ŷ_b' > 0) = 1/4 + asin(ρ)/(2π) (Sheppard), and
+///    E[relu(ŷ_b)²] = 1/2.
+///  * Backward. With δ = ∂L/∂h of a unit (B values) of covariance Π, independent of the forward
+///    pass: ∂L/∂y = P_ŷ·(D δ)/σ, D = diag(1[ŷ > 0]), P_ŷ = P − ŷŷᵀ/B (the projection off span{1,
+///    ŷ}); the dense layer below multiplies the covariance by c. E[1/σ²] = B/(α(B − 3)) with
+///    α = c·a, a = 1/2 − E[relu(ŷ_b)relu(ŷ_b')] (the h-kernel's diagonal minus off-diagonal), so
+///    Π ↦ B/(a(B − 3))·E[P_ŷ D Π D P_ŷ]: c cancels. This map sends span{I, 11ᵀ} to multiples of P
+///    (zero row sums, permutation symmetric) and P to μ·P with
+///    μ(B − 1) = E tr(D P D P_ŷ) = B/2 − 3/2 + (E[k²] + E[S₁²])/B², k = #{ŷ_b > 0}, S₁ = Σ relu(ŷ_b),
+///    E[k²] = B/2 + B(B−1)·P(ŷ_1 > 0, ŷ_2 > 0), E[S₁²] = B/2 + B(B−1)·E[relu(ŷ_1)relu(ŷ_2)].
+///    From the second block down the gradient's covariance is ∝ P, and its second moment grows per
+///    block by λ(B) = B·μ/(a·(B − 3)) exactly (B ≥ 4; E[1/χ²_{B−1}] is infinite for B ≤ 3).
+///    As B → ∞: a → (π − 1)/(2π), μ → 1/2, λ → π/(π − 1); λ(B) − π/(π − 1) = O(1/B).
+/// Finite width adds O(B/width) corrections (the batch Gram of a finite layer is not permutation
+/// symmetric): study 10 measures them.
+namespace detail {
+/// ρ = −1/(B − 1): the correlation of two coordinates of a vector uniform on the sphere ⊥ 1.
+[[nodiscard]] constexpr double centred_sphere_correlation(std::size_t batch) noexcept {
+  return -1.0 / (static_cast<double>(batch) - 1.0);
+}
+/// P(u > 0, u' > 0) for centred jointly Gaussian u, u' of correlation ρ: 1/4 + asin(ρ)/(2π)
+/// (Sheppard 1899).
+[[nodiscard]] constexpr double positive_orthant(double rho) noexcept {
+  return 0.25 + 0.5 * math::inv_pi * math::asin(rho);
+}
+}  // namespace detail
+
+/// E[relu(ŷ_b)·relu(ŷ_b')], b ≠ b', for ŷ uniform on the sphere of radius √B ⊥ 1 (the BN output
+/// of a dense → batch_norm<0> → ReLU stack at infinite width, any layer): the arc-cosine kernel at
+/// ρ = −1/(B − 1) (derivation above). B ≥ 2.
+[[nodiscard]] constexpr double bn_relu_output_cross(std::size_t batch) noexcept {
+  return relu::cross_moment(1.0, detail::centred_sphere_correlation(batch));
+}
+
+/// E[(1/B)·Σ_b (h_b − h̄)²] for h = relu(ŷ) of one unit: ((B − 1)/B)·(1/2 − bn_relu_output_cross),
+/// exact at any width for the first block (i.i.d. inputs), the infinite-width value deeper; → (π −
+/// 1)/(2π) as B → ∞. B ≥ 2.
+[[nodiscard]] constexpr double bn_relu_batch_variance(std::size_t batch) noexcept {
+  const double b = static_cast<double>(batch);
+  return (b - 1.0) / b * (relu::second_moment(1.0) - bn_relu_output_cross(batch));
+}
+
+/// λ(B): the per-block growth of the gradient's second moment in dense → batch_norm<0> → ReLU
+/// stacks, below the top block, at infinite width under gradient independence, for any weight
+/// variance (derivation above); +∞ for B ≤ 3. λ(B) → π/(π − 1) as B → ∞.
+[[nodiscard]] constexpr double bn_relu_gradient_growth(std::size_t batch) noexcept {
+  if (batch <= 3) return std::numeric_limits<double>::infinity();
+  const double b = static_cast<double>(batch);
+  const double rho = detail::centred_sphere_correlation(batch);
+  const double cross = bn_relu_output_cross(batch);
+  const double a = relu::second_moment(1.0) - cross;
+  const double pairs = b * (b - 1.0);
+  const double k2 = 0.5 * b + pairs * detail::positive_orthant(rho);  // E[k²]
+  const double s2 = 0.5 * b + pairs * cross;                          // E[S₁²]
+  const double mu = (0.5 * b - 1.5 + (k2 + s2) / (b * b)) / (b - 1.0);
+  return b * mu / (a * (b - 3.0));
+}
+
+/// E[ŷ²] of batch_norm<ε> for a feature of n values that, given the layer's parameters, are
+/// i.i.d. N(0, s²) (a dense layer on i.i.d. inputs: s² = q0·‖w_j‖²), where s² varies across
+/// features with mean v and relative variance kappa = Var[s²]/v² (2/D for Gaussian weight rows of
+/// fan-in D): the finite-batch, finite-width correction of `forward`'s v/(v + ε). The batch
+/// variance is X = s²·χ²_{n−1}/n, E[X] = v(n − 1)/n =: v_n, so with r = v_n/(v_n + ε) and
+/// δ = X/v_n − 1 (E[δ²] = kappa + 2/(n − 1) + 2·kappa/(n − 1)), the second-order expansion of
+/// E[X/(X + ε)] = 1 − ε·E[1/(X + ε)] is r − r²(1 − r)·E[δ²]; the next terms are
+/// r³(1 − r)·E[δ³] and r⁴(1 − r)·E[δ⁴]/… (E[δ³] ≈ 8/(n − 1)² + 4·kappa², E[δ⁴] ≈ 3·E[δ²]²):
+/// O(1/n²), e.g. ~1e-4 relative at n = D = 256. n ≥ 2; ε = 0 gives 1 exactly.
+[[nodiscard]] constexpr double bn_finite_batch_second_moment(std::size_t n, double v, double eps,
+                                                             double kappa) noexcept {
+  const double count = static_cast<double>(n);
+  const double vn = v * (count - 1.0) / count;
+  if (vn + eps == 0.0) return 0.0;
+  const double r = vn / (vn + eps);
+  const double d2 = kappa + 2.0 / (count - 1.0) + 2.0 * kappa / (count - 1.0);
+  return r - r * r * (1.0 - r) * d2;
+}
 
 }  // namespace initlab
