@@ -12,12 +12,14 @@
 /// `s.child(stream_key::biases).child(l)`; every pass sums in a fixed order; so a trial's bits are
 /// the same for any thread count, Debug or Release, on any x86-64 CPU.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/random.hpp>
 #include <initlab/serial.hpp>
+#include <initlab/softmax_cross_entropy.hpp>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -169,6 +171,25 @@ class sampled_network {
     return loss;
   }
 
+  /// Softmax cross-entropy L = (1/B) Σ_b ℓ_b of the network's outputs (the logits, classes =
+  /// output_width()) against `labels` (softmax_cross_entropy.hpp); runs the backward pass with the
+  /// per-sample gradients ∂ℓ_b/∂out_N = p_b − e_{y_b} and returns L (summed in the fixed order of
+  /// detail::sum). Each ℓ_b goes to `sample_losses` when it is not empty (batch values).
+  double backward_cross_entropy(std::span<const std::uint8_t> labels,
+                                std::span<double> sample_losses = {}) {
+    require_forward("backward_cross_entropy");
+    if (labels.size() != batch_ || (!sample_losses.empty() && sample_losses.size() != batch_))
+      throw std::invalid_argument(
+          "initlab::sampled_network::backward_cross_entropy: label count mismatch");
+    residual_.resize(out_.back().size());
+    losses_.resize(batch_);
+    (void)softmax_cross_entropy(out_.back(), output_width(), batch_, labels, losses_, residual_);
+    if (!sample_losses.empty()) std::copy(losses_.begin(), losses_.end(), sample_losses.begin());
+    const double loss = detail::sum(losses_.data(), losses_.size()) / static_cast<double>(batch_);
+    backward_from_output(residual_);
+    return loss;
+  }
+
   /// x of the last forward pass.
   [[nodiscard]] std::span<const double> input() const noexcept { return x_; }
   /// y_l of the last forward pass (out_l for a layer without activation).
@@ -273,7 +294,7 @@ class sampled_network {
   std::vector<std::unique_ptr<layer_pass>> layers_;
   std::vector<shape> shapes_;
   std::vector<std::vector<double>> out_, dx_;
-  std::vector<double> x_, top_, residual_;
+  std::vector<double> x_, top_, residual_, losses_;
   std::size_t batch_ = 0;
   bool backward_done_ = false;
   bool gradients_ready_ = false;

@@ -26,3 +26,9 @@
 #include <initlab/statistics.hpp>
 #include <initlab/engine.hpp>
 #include <initlab/trial.hpp>
+#include <initlab/softmax_cross_entropy.hpp>
+#include <initlab/training.hpp>
+#include <initlab/sha256.hpp>
+#include <initlab/idx.hpp>
+#include <initlab/dataset.hpp>
+#include <initlab/fashion_mnist.hpp>
