@@ -119,6 +119,7 @@ struct context::state {
   std::size_t progress_total = 0;
   int progress_shown = -1;
   std::size_t progress_phase = 0;
+  std::chrono::steady_clock::time_point progress_start{};
 };
 
 std::uint64_t context::seed() const noexcept {
@@ -173,6 +174,7 @@ void context::begin_progress(std::size_t total) {
   state_->progress_total = total;
   state_->progress_shown = -1;
   ++state_->progress_phase;
+  state_->progress_start = std::chrono::steady_clock::now();
 }
 
 void context::progress(std::size_t done) {
@@ -184,9 +186,17 @@ void context::progress(std::size_t done) {
   state_->progress_shown = percent;
   constexpr int width = 30;
   const int filled = percent * width / 100;
-  std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%  batch %zu: %zu/%zu trials", state_->name.c_str(),
-               filled, "##############################", width - filled, "", percent,
-               state_->progress_phase, done, total);
+  // ETA of this batch of trials from its rate so far (terminal only; never in a report).
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                       state_->progress_start).count();
+  const long eta = done == 0 ? -1
+                             : static_cast<long>(elapsed * static_cast<double>(total - done) /
+                                                     static_cast<double>(done) + 0.5);
+  char eta_text[32] = "ETA --:--";
+  if (eta >= 0) std::snprintf(eta_text, sizeof eta_text, "ETA %ld:%02ld", eta / 60, eta % 60);
+  std::fprintf(stderr, "\r%s [%.*s%*s] %3d%%  batch %zu: %zu/%zu trials, %s\033[K",
+               state_->name.c_str(), filled, "##############################", width - filled, "",
+               percent, state_->progress_phase, done, total, eta_text);
   std::fflush(stderr);
 }
 
