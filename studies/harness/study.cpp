@@ -270,7 +270,9 @@ void apply_limit_policy(evaluated_claim& c, bool default_size) {
   } else {
     return;
   }
+  // Not refuted is not confirmed: the limit's gap is merely unresolved here.
   c.unresolved_limit = true;
+  c.result = verdict::imprecise;
   c.note = c.note.empty() ? why : c.note + "; " + why;
 }
 
