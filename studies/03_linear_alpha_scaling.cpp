@@ -31,7 +31,7 @@ constexpr std::size_t trials_for(std::size_t d, std::size_t r) {
 }
 
 /// σ_w² = 1/(D·α²): variance_scaling with Scale = 1/α² = 1/E[φ'²] of φ = αx.
-template <double Alpha>
+template <initlab::real_param Alpha>
 using alpha_preserving =
     variance_scaling<1.0 / linear<Alpha>::derivative_second_moment(1.0), fan::in, dist::normal>;
 /// A feeder layer producing x (σ_x² = q0), φ = Act, then the layer under test; eight layers: the
@@ -55,7 +55,7 @@ template <std::size_t D>
 constexpr double alpha_blind_ratio = forward_gain<fed_layer<identity, D, lecun_normal>>(q0);
 constexpr double alpha_blind_deep_ratio = forward_gain<deep_stack<identity, lecun_normal>>(q0);
 constexpr auto exact = [](double value, double ref) { return within_rel(value, ref, 1e-15); };
-template <double Alpha, std::size_t... D>
+template <initlab::real_param Alpha, std::size_t... D>
 constexpr bool preserved =
     (... && (exact(forward_gain<fed_layer<linear<Alpha>, D, alpha_preserving<Alpha>>>(q0), 1.0) &&
              exact(backward_ratio<fed_layer<linear<Alpha>, D, alpha_preserving<Alpha>>>, 1.0)));
@@ -81,7 +81,7 @@ void backward_gain_claim(context& ctx, const std::vector<trial_statistics>& t, c
 
 /// The claims on the layer of width D fed with φ = αx (`alpha` as printed): preserved both ways
 /// with 1/(Dα²); with 1/D (Lecun) the α² law and the wrong claim.
-template <double Alpha, bool Lecun, std::size_t D>
+template <initlab::real_param Alpha, bool Lecun, std::size_t D>
 void fed_layer_claims(context& ctx, std::uint64_t part, const std::string& alpha) {
   using net =
       fed_layer<linear<Alpha>, D, std::conditional_t<Lecun, lecun_normal, alpha_preserving<Alpha>>>;
@@ -114,7 +114,7 @@ void fed_layer_claims(context& ctx, std::uint64_t part, const std::string& alpha
               single_layer_precision));
   }
 }
-template <double Alpha, bool Lecun, std::size_t... D>
+template <initlab::real_param Alpha, bool Lecun, std::size_t... D>
 void fed_layers(context& ctx, std::uint64_t& part, const std::string& alpha) {
   (fed_layer_claims<Alpha, Lecun, D>(ctx, part++, alpha), ...);
 }

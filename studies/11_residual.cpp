@@ -85,7 +85,7 @@ using he_stream = network<repeat<blocks, he_block<D>>>;
 using plain_he = network<repeat<blocks, dense<he_width, he_width, he_normal, relu>>>;
 
 /// The BN branch block x + α·W·relu(BN(x)) (pre-activation order, ε = 0).
-template <std::size_t D, double Alpha>
+template <std::size_t D, initlab::real_param Alpha>
 using bn_block = residual<serial<batch_norm<0.0>, relu, dense<D, D, he_normal>>, Alpha>;
 constexpr double skip_alpha_16 = 1.0 / math::sqrt(static_cast<double>(blocks));
 constexpr double skip_alpha_64 = 1.0 / math::sqrt(static_cast<double>(deep_bn));

@@ -44,8 +44,10 @@ template <network_type Net, class StreamOf, class Measure>
   const auto parts = ctx.trials(chunks, [&](std::size_t c) {
     sampled_network net(prototype);
     std::vector<result> part;
-    for (std::size_t t = c * simulate_chunk; t < n && t < (c + 1) * simulate_chunk; ++t)
+    for (std::size_t t = c * simulate_chunk; t < n && t < (c + 1) * simulate_chunk; ++t) {
+      detail::interruption_point();  // a signal stops the run within one trial, not one chunk
       part.push_back(measure(net, stream_of(t)));
+    }
     return part;
   });
   std::vector<result> all;

@@ -10,6 +10,7 @@
 #include "initlab_build_config.hpp"
 #include "initlab_git_info.hpp"
 #include "internal.hpp"
+#include "project.hpp"
 
 namespace initlab::study::detail {
 namespace {
@@ -55,6 +56,18 @@ nlohmann::ordered_json build_provenance() {
     p["git_dirty"] = nullptr;  // unknown: no git, or built from a tarball
   else
     p["git_dirty"] = INITLAB_GIT_DIRTY == 1;
+  // The project whose study this is: initlab's own studies name initlab; a user's study built
+  // with initlab_add_study() names the user's project and its commit (project.hpp).
+  const project_identity project = study_project();
+  nlohmann::ordered_json named;
+  named["name"] = project.name;
+  named["version"] = project.version;
+  named["git_commit"] = project.git_commit;
+  if (project.git_dirty < 0)
+    named["git_dirty"] = nullptr;
+  else
+    named["git_dirty"] = project.git_dirty == 1;
+  p["project"] = std::move(named);
   p["compiler"] = INITLAB_BUILD_COMPILER;
   p["compiler_banner"] = __VERSION__;
   p["cxx_flags"] = INITLAB_BUILD_CXX_FLAGS;

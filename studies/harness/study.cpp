@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <csignal>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
@@ -12,6 +14,7 @@
 #include <cstdio>
 #include <ctime>
 #include <exception>
+#include <initlab/sha256.hpp>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -120,6 +123,16 @@ struct context::state {
   int progress_shown = -1;
   std::size_t progress_phase = 0;
   std::chrono::steady_clock::time_point progress_start{};
+  // beyond one machine, long runs
+  int rank = 0;                     // this process's MPI rank (0 without MPI)
+  std::size_t ranks = 1;            // MPI ranks of the run
+  std::string checkpoint;           // --checkpoint FILE (or --resume FILE), empty: none
+  std::string resume;               // --resume FILE, empty: a fresh run
+  std::uint64_t checkpoint_interval = 60;  // seconds between two checkpoint writes
+  detail::checkpoint_data restored;  // what --resume read (every rank)
+  detail::checkpoint_data record;    // what --checkpoint writes (rank 0)
+  std::size_t batches = 0;           // trials calls so far
+  std::chrono::steady_clock::time_point last_checkpoint = std::chrono::steady_clock::now();
 };
 
 std::uint64_t context::seed() const noexcept {
@@ -166,6 +179,100 @@ void context::ratio_claim(claim_spec spec, std::span<const double> numerator,
   c.denominator.assign(denominator.begin(), denominator.end());
   c.ratio = true;
   state_->claims.push_back(std::move(c));
+}
+
+context::batch_plan context::begin_batch(std::size_t n, std::uint64_t type_key) {
+  state& s = *state_;
+  const std::size_t k = s.batches++;
+  const bool checkpointing = !s.checkpoint.empty();
+  batch_plan plan;
+  plan.distributed = s.ranks > 1;
+  plan.serialized = plan.distributed || checkpointing;
+  // With checkpoints a call runs in 16 segments (a checkpoint may follow each); else in one.
+  plan.segment = std::max<std::size_t>(1, checkpointing ? (n + 15) / 16 : n);
+  if (k < s.restored.batches.size()) {
+    detail::checkpoint_batch& b = s.restored.batches[k];
+    if (b.n != n || b.type != type_key)
+      throw detail::io_error("--resume '" + s.resume + "' does not match this run: trial batch " +
+                             std::to_string(k + 1) + " has " + std::to_string(b.n) +
+                             " trials of another type there, here " + std::to_string(n));
+    plan.restored = static_cast<std::size_t>(b.done);
+    plan.restored_bytes = std::move(b.bytes);
+    b.bytes.clear();
+  }
+  if (checkpointing && s.rank == 0)
+    s.record.batches.push_back({.n = n, .type = type_key, .done = plan.restored,
+                                .bytes = plan.restored_bytes});
+  return plan;
+}
+
+std::pair<std::size_t, std::size_t> context::share(std::size_t first,
+                                                    std::size_t last) const noexcept {
+  const std::size_t n = last - first, r = static_cast<std::size_t>(state_->rank);
+  const std::size_t ranks = state_->ranks;
+  return {first + n * r / ranks, first + n * (r + 1) / ranks};
+}
+
+namespace {
+std::string program_name;  // argv[0]'s file name, for messages
+
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+/// The one line a failure prints ("NAME: error: ..."), as `run` formats it.
+std::string error_line(const std::exception_ptr& e);
+
+/// Writes the checkpoint (rank 0).
+void write_checkpoint(context::state& s) {
+  detail::write_atomically(s.checkpoint, detail::encode_checkpoint(s.record));
+  s.last_checkpoint = std::chrono::steady_clock::now();
+}
+}  // namespace
+
+namespace {
+/// context::exchange on a run's state (also used before the study body has a context).
+std::string exchange_on(context::state& s, std::string mine, const std::exception_ptr& error) {
+  if (s.ranks == 1) {
+    if (error) std::rethrow_exception(error);
+    return mine;
+  }
+  int status = 0;
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const detail::interrupted& e) {
+      status = 100 + e.signal;
+    } catch (...) {
+      status = 1;
+      mine = error_line(std::current_exception());
+    }
+  }
+  std::vector<detail::cluster::part> parts = detail::cluster::all_gather(status, std::move(mine));
+  for (const auto& p : parts) {
+    if (p.status >= 100) throw detail::interrupted(p.status - 100);
+    if (p.status != 0) throw detail::agreed_error(p.bytes, s.rank == 0);
+  }
+  std::string all;
+  for (const auto& p : parts)
+    all += p.bytes;
+  return all;
+}
+}  // namespace
+
+std::string context::exchange(std::string mine, const std::exception_ptr& error) {
+  return exchange_on(*state_, std::move(mine), error);
+}
+
+void context::end_segment(std::string_view all, std::size_t done) {
+  state& s = *state_;
+  if (s.checkpoint.empty() || s.rank != 0) return;
+  detail::checkpoint_batch& b = s.record.batches.back();
+  b.bytes.append(all);
+  b.done = done;
+  const double since =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - s.last_checkpoint).count();
+  if (since >= static_cast<double>(s.checkpoint_interval)) write_checkpoint(s);
 }
 
 void context::begin_progress(std::size_t total) {
@@ -375,6 +482,9 @@ void print_table(const context::state& s, const std::vector<evaluated_claim>& cl
   std::cout << o.str() << std::flush;
 }
 
+int finish(context::state& s, const info& study, const std::string& out, int argc, char** argv,
+           std::chrono::steady_clock::time_point start);
+
 int run_checked(int argc, char** argv, const info& study,
                 const std::function<void(context&)>& body) {
   const auto start = std::chrono::steady_clock::now();
@@ -388,6 +498,8 @@ int run_checked(int argc, char** argv, const info& study,
   s.study = study;
   s.name = study.id + "_" + study.slug;
   s.number = static_cast<std::uint64_t>((study.id[0] - '0') * 10 + (study.id[1] - '0'));
+  s.rank = detail::cluster::rank();
+  s.ranks = static_cast<std::size_t>(detail::cluster::size());
 
   // ----------------------------------------------------------------- command line
   CLI::App app{study.title, s.name};
@@ -410,6 +522,18 @@ int run_checked(int argc, char** argv, const info& study,
   app.add_flag("--quick", quick, "Small trial counts, for tests (seconds)");
   app.add_option("--out", out, "Report file (default results/" + s.name + ".json)")
       ->type_name("FILE");
+  std::string checkpoint_text, resume_text, interval_text;
+  app.add_option("--checkpoint", checkpoint_text,
+                 "Keep the completed trials in FILE (written atomically, every "
+                 "--checkpoint-interval seconds and when interrupted)")
+      ->type_name("FILE");
+  app.add_option("--resume", resume_text,
+                 "Continue the run kept in FILE by --checkpoint (and keep checkpointing there); "
+                 "the report equals an uninterrupted run's")
+      ->type_name("FILE");
+  app.add_option("--checkpoint-interval", interval_text,
+                 "Seconds between two checkpoint writes (default 60; 0: after every segment)")
+      ->type_name("SECONDS");
   for (const option_spec& o : study.options) {
     if (o.name.empty() || s.options.contains(o.name) || app.get_option_no_throw("--" + o.name))
       throw std::logic_error("study option '--" + o.name + "' is empty or declared twice");
@@ -419,17 +543,23 @@ int run_checked(int argc, char** argv, const info& study,
         ->multi_option_policy(CLI::MultiOptionPolicy::Throw);
   }
   // A value given twice is ambiguous: refuse it (a repeated --quick is harmless).
-  for (const char* flag : {"--seed", "--threads", "--replications", "--out"})
+  for (const char* flag : {"--seed", "--threads", "--replications", "--out", "--checkpoint",
+                           "--resume", "--checkpoint-interval"})
     app.get_option(flag)->multi_option_policy(CLI::MultiOptionPolicy::Throw);
+  // Every rank parses the same command line; an error anywhere is agreed before computing.
+  std::exception_ptr setup_error;
+  std::string resume_bytes;
+  try {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    std::cout << app.help()
-              << "Exit status: 0 every claim got its expected verdict, 1 some "
-                 "did not, 2 bad usage or I/O error.\n";
+    if (s.rank == 0)
+      std::cout << app.help()
+                << "Exit status: 0 every claim got its expected verdict, 1 some did not, 2 bad "
+                   "usage or I/O error, 130/143 interrupted by SIGINT/SIGTERM.\n";
     return 0;
   } catch (const CLI::CallForVersion& e) {
-    std::cout << e.what() << "\n";
+    if (s.rank == 0) std::cout << e.what() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
     throw usage_error(one_line(e.what()));
@@ -453,17 +583,102 @@ int run_checked(int argc, char** argv, const info& study,
     s.replications = static_cast<std::size_t>(r);
   }
   s.default_size = !quick && app.count("--replications") == 0;
-  s.tty = ::isatty(STDERR_FILENO) == 1;
+  s.tty = s.rank == 0 && ::isatty(STDERR_FILENO) == 1;
   s.settings["seed"] = s.seed;
   s.settings["replications"] = s.replications;
   s.settings["quick"] = s.quick;
+  if (app.count("--checkpoint") != 0 && checkpoint_text.empty())
+    throw usage_error("--checkpoint: empty file name");
+  if (app.count("--resume") != 0 && resume_text.empty())
+    throw usage_error("--resume: empty file name");
+  if (app.count("--checkpoint-interval") != 0)
+    s.checkpoint_interval = parse_unsigned("--checkpoint-interval", interval_text);
+  s.resume = resume_text;
+  s.checkpoint = checkpoint_text.empty() ? resume_text : checkpoint_text;
 
-  // The output location is checked before the (possibly long) computation.
-  detail::check_output_location(out);
+  // The output locations are checked before the (possibly long) computation, by rank 0, which
+  // alone writes; so is the checkpoint to resume from.
+  if (s.rank == 0) {
+    detail::check_output_location(out);
+    if (!s.checkpoint.empty()) {
+      if (std::filesystem::path(s.checkpoint) == std::filesystem::path(out))
+        throw usage_error("--checkpoint and --out name the same file");
+      detail::check_output_location(s.checkpoint);
+    }
+    if (!s.resume.empty()) {
+      resume_bytes = detail::read_whole_file(s.resume);
+      (void)detail::decode_checkpoint(resume_bytes, s.resume);
+    }
+  }
+  } catch (...) {
+    setup_error = std::current_exception();
+  }
+  (void)exchange_on(s, {}, setup_error);
+
+  // The run's identity: a checkpoint is resumed only by the same study, build and sizes.
+  nlohmann::ordered_json identity;
+  identity["study"] = s.name;
+  identity["initlab_version"] = INITLAB_BUILD_VERSION;
+  identity["git_commit"] = INITLAB_GIT_COMMIT;
+  identity["git_dirty"] = INITLAB_GIT_DIRTY;
+  identity["seed"] = s.seed;
+  identity["replications"] = s.replications;
+  identity["quick"] = s.quick;
+  identity["options"] = s.options;
+  s.record.header = identity.dump();
+  if (!s.resume.empty()) {
+    resume_bytes = detail::cluster::broadcast(std::move(resume_bytes));
+    s.restored = detail::decode_checkpoint(resume_bytes, s.resume);
+    resume_bytes.clear();
+    if (s.restored.header != s.record.header)
+      throw detail::io_error("--resume '" + s.resume + "' was written by another run: " +
+                             s.restored.header + " (this run: " + s.record.header + ")");
+  }
 
   // ----------------------------------------------------------------- the study
   context ctx(s);
-  body(ctx);
+  try {
+    body(ctx);
+  } catch (const detail::interrupted&) {
+    if (s.rank == 0 && !s.checkpoint.empty()) {
+      try {
+        write_checkpoint(s);
+      } catch (const std::exception& e) {
+        std::cerr << program_name << ": error: " << e.what() << "\n";
+        throw;
+      }
+      std::size_t kept = 0;
+      for (const auto& b : s.record.batches)
+        kept += static_cast<std::size_t>(b.done);
+      std::cerr << program_name << ": " << kept << " completed trial results kept in "
+                << s.checkpoint << "; continue with --resume " << s.checkpoint << "\n";
+    }
+    throw;
+  }
+  if (s.rank != 0) {  // rank 0 evaluates and writes; its exit status is every rank's
+    const std::string status = detail::cluster::broadcast({});
+    return status.empty() ? 2 : static_cast<unsigned char>(status[0]);
+  }
+  int status = 2;
+  try {
+    status = finish(s, study, out, argc, argv, start);
+  } catch (const detail::interrupted& e) {
+    if (s.ranks == 1) throw;
+    std::cerr << program_name << ": interrupted by " << signal_name(e.signal)
+              << "; no report written\n";
+    status = 128 + e.signal;
+  } catch (...) {
+    if (s.ranks == 1) throw;
+    std::cerr << error_line(std::current_exception()) << "\n";
+    status = 2;
+  }
+  if (s.ranks > 1) (void)detail::cluster::broadcast(std::string(1, static_cast<char>(status)));
+  return status;
+}
+
+/// Rank 0 after the study body: evaluates the claims, prints the table, writes the report.
+int finish(context::state& s, const info& study, const std::string& out, int argc, char** argv,
+           std::chrono::steady_clock::time_point start) {
   const std::vector<evaluated_claim> claims = evaluate(s.claims, s.default_size);
 
   // ----------------------------------------------------------------- the report
@@ -509,8 +724,20 @@ int run_checked(int argc, char** argv, const info& study,
   const bool pass = expected_count == claims.size();
   report["claims"] = std::move(list);
   report["verdict"] = pass ? "pass" : "fail";
+  // content_sha256: the SHA-256 of the report without its provenance, serialized as written
+  // (the report file with its last member, provenance, cut out: `{...body...\n}\n`).
+  const std::string body_text = report.dump(2) + "\n";
   nlohmann::ordered_json prov = detail::build_provenance();
+  prov["content_sha256"] = initlab::to_hex(initlab::sha256(std::span<const std::uint8_t>(
+      reinterpret_cast<const std::uint8_t*>(body_text.data()), body_text.size())));
   prov["threads"] = s.threads;
+  prov["ranks"] = s.ranks;
+  const std::string mpi = detail::cluster::library();
+  if (mpi.empty())
+    prov["mpi_library"] = nullptr;  // built without MPI
+  else
+    prov["mpi_library"] = mpi;
+  if (!s.resume.empty()) prov["resumed_from"] = s.resume;
   std::vector<std::string> args(argv, argv + argc);
   prov["arguments"] = args;
   prov["date"] = utc_now();
@@ -523,30 +750,69 @@ int run_checked(int argc, char** argv, const info& study,
   const double confidence =
       1.0 - bonferroni_alpha(study_family_error, claims.size());
   print_table(s, claims, confidence, expected_count, out);
+  detail::interruption_point();  // a signal before the write: no report, the earlier one stays
   detail::write_atomically(out, report.dump(2) + "\n");
   return pass ? 0 : 1;
 }
 
 }  // namespace
 
-int run(int argc, char** argv, const info& study, const std::function<void(context&)>& body) {
-  const std::string name = (argc > 0 && argv[0] != nullptr)
-                               ? std::filesystem::path(argv[0]).filename().string()
-                               : study.id + "_" + study.slug;
+namespace {
+std::string error_line(const std::exception_ptr& e) {
+  const std::string prefix = program_name + ": error: ";
   try {
-    return run_checked(argc, argv, study, body);
-  } catch (const usage_error& e) {
-    std::cerr << name << ": error: " << e.what() << " (see --help)\n";
-  } catch (const detail::io_error& e) {
-    std::cerr << name << ": error: " << e.what() << "\n";
+    std::rethrow_exception(e);
+  } catch (const detail::agreed_error& x) {
+    return x.what();
+  } catch (const usage_error& x) {
+    return prefix + x.what() + " (see --help)";
+  } catch (const detail::io_error& x) {
+    return prefix + x.what();
   } catch (const std::bad_alloc&) {
-    std::cerr << name << ": error: out of memory (try fewer --replications)\n";
-  } catch (const std::exception& e) {
-    std::cerr << name << ": error: " << one_line(e.what()) << "\n";
+    return prefix + "out of memory (try fewer --replications)";
+  } catch (const std::exception& x) {
+    return prefix + one_line(x.what());
   } catch (...) {
-    std::cerr << name << ": error: unknown exception\n";
+    return prefix + "unknown exception";
   }
-  return 2;
+}
+}  // namespace
+
+int run(int argc, char** argv, const info& study, const std::function<void(context&)>& body) {
+  program_name = (argc > 0 && argv[0] != nullptr)
+                     ? std::filesystem::path(argv[0]).filename().string()
+                     : study.id + "_" + study.slug;
+  try {
+    detail::cluster::start(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << program_name << ": error: " << e.what() << "\n";
+    return 2;
+  }
+  detail::install_signal_handlers();
+  int status = 2;
+  try {
+    status = run_checked(argc, argv, study, body);
+  } catch (const detail::interrupted& e) {
+    // From a trial or rank 0's last check: agreed by every rank (exchange / final status).
+    if (detail::cluster::rank() == 0)
+      std::cerr << program_name << ": interrupted by " << signal_name(e.signal)
+                << "; no report written\n";
+    status = 128 + e.signal;
+  } catch (const detail::agreed_error& e) {
+    if (e.print) std::cerr << e.what() << "\n";
+  } catch (...) {
+    // A failure on this rank that the other ranks may not share: if they all failed too, rank 0
+    // speaks for them; else this rank reports and MPI ends the run (no rank waits forever).
+    const std::string line = error_line(std::current_exception());
+    if (detail::cluster::size() == 1 || detail::cluster::all_failed_within(2.0)) {
+      if (detail::cluster::rank() == 0) std::cerr << line << "\n";
+    } else {
+      std::cerr << line << "\n" << std::flush;
+      detail::cluster::abort(2);
+    }
+  }
+  detail::cluster::stop();
+  return status;
 }
 
 }  // namespace initlab::study

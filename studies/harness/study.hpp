@@ -25,9 +25,19 @@
 /// confidence 1 − 0.01/m (Bonferroni over the study's m claims), prints the table, writes the
 /// report atomically, and returns the exit status: 0 all verdicts as expected, 1 some not,
 /// 2 bad usage or I/O error.
+///
+/// Beyond one machine (DESIGN.md §5): built with MPI, the same binary runs under `mpirun -n R`.
+/// Every rank runs the study body; `trials` partitions the trial indices across the ranks (and
+/// across threads within a rank), and every rank receives every result in index order (the
+/// results are serialized, serialization.hpp), so the body continues identically everywhere;
+/// rank 0 alone evaluates, prints and writes. Long runs: SIGINT/SIGTERM stop at the next trial
+/// (exit 130/143, no report written); `--checkpoint FILE` keeps the results of the completed
+/// trials, `--resume FILE` continues from them to the same report.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <initlab/parallel.hpp>
 #include <initlab/random.hpp>
@@ -41,9 +51,21 @@
 #include <utility>
 #include <vector>
 
+#include "serialization.hpp"
 #include "verdict.hpp"
 
 namespace initlab::study {
+
+namespace detail {
+/// The signal (SIGINT, SIGTERM) that asked the run to stop, 0 if none (set by a handler).
+extern std::atomic<int> pending_signal;
+/// Throws the harness's `interrupted` exception (study.cpp).
+[[noreturn]] void throw_interrupted();
+/// Called before every trial: stops the run soon after a signal.
+inline void interruption_point() {
+  if (pending_signal.load(std::memory_order_relaxed) != 0) throw_interrupted();
+}
+}  // namespace detail
 
 /// A study's own command-line option `--<name> VALUE`, beside the common ones of DESIGN.md §4
 /// (e.g. study 12's `--data DIR`). Given at most once; read with `context::option`.
@@ -167,17 +189,81 @@ class context {
     return value;
   }
 
-  /// Calls f(i) for i in [0, n) on threads() workers, with a progress bar on a terminal;
-  /// results in index order, bit-identical for any thread count.
+  /// Calls f(i) for i in [0, n) on threads() workers (of every MPI rank), with a progress bar on
+  /// a terminal; results in index order, bit-identical for any thread and rank count. f(i) must
+  /// depend on i only (streams keyed by i) and return a serializable value
+  /// (serialization.hpp); a void f runs every trial on every rank (its effects stay in each
+  /// rank's memory).
   template <class F>
   auto trials(std::size_t n, F&& f) {
+    using result = std::invoke_result_t<F&, std::size_t>;
     begin_progress(n);
-    auto tick = [this](std::size_t done) { progress(done); };
-    if constexpr (std::is_void_v<std::invoke_result_t<F&, std::size_t>>) {
-      initlab::run_trials(n, threads(), std::forward<F>(f), tick);
+    if constexpr (std::is_void_v<result>) {
+      auto tick = [this](std::size_t done) { progress(done); };
+      std::exception_ptr error;
+      try {
+        initlab::run_trials(
+            n, threads(),
+            [&](std::size_t i) {
+              detail::interruption_point();
+              f(i);
+            },
+            tick);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      (void)exchange({}, error);  // every rank learns of an error or a signal on any rank
       end_progress();
     } else {
-      auto out = initlab::run_trials(n, threads(), std::forward<F>(f), tick);
+      static_assert(std::is_default_constructible_v<result>,
+                    "a trial result is read back into a default-constructed value");
+      const batch_plan plan = begin_batch(n, serialization::type_key<result>());
+      std::vector<result> out;
+      out.reserve(n);
+      if (plan.restored > 0) {
+        serialization::reader r(plan.restored_bytes);
+        for (std::size_t i = 0; i < plan.restored; ++i)
+          serialization::read(r, out.emplace_back());
+      }
+      for (std::size_t first = plan.restored; first < n;) {
+        const std::size_t last = n - first > plan.segment ? first + plan.segment : n;
+        const auto [lo, hi] = share(first, last);
+        std::vector<result> mine;
+        std::exception_ptr error;
+        try {
+          mine = initlab::run_trials(
+              hi - lo, threads(),
+              [&](std::size_t i) {
+                detail::interruption_point();
+                return f(lo + i);
+              },
+              [this, first](std::size_t done) { progress(first + done); });
+        } catch (...) {
+          error = std::current_exception();
+        }
+        if (!plan.serialized) {
+          if (error) std::rethrow_exception(error);
+          for (auto& v : mine)
+            out.push_back(std::move(v));
+        } else {
+          serialization::writer w;
+          if (!error)
+            for (const auto& v : mine)
+              serialization::write(w, v);
+          const std::string all = exchange(w.take(), error);  // every rank's, in rank order
+          if (plan.distributed) {
+            serialization::reader r(all);
+            for (std::size_t i = first; i < last; ++i)
+              serialization::read(r, out.emplace_back());
+            if (!r.done()) throw std::logic_error("trial results of another rank do not match");
+          } else {
+            for (auto& v : mine)
+              out.push_back(std::move(v));
+          }
+          end_segment(all, last);
+        }
+        first = last;
+      }
       end_progress();
       return out;
     }
@@ -199,6 +285,24 @@ class context {
 
  private:
   nlohmann::ordered_json& settings();
+  /// How one `trials` call runs: results restored from a checkpoint, the segment length (the
+  /// trials between two exchanges / checkpoints), and whether results travel as bytes.
+  struct batch_plan {
+    std::size_t restored = 0;    ///< trials [0, restored) come from the checkpoint
+    std::string restored_bytes;  ///< their serialized results
+    std::size_t segment = 1;     ///< trials per segment
+    bool distributed = false;    ///< more than one rank: results come from every rank
+    bool serialized = false;     ///< distributed or checkpointing
+  };
+  batch_plan begin_batch(std::size_t n, std::uint64_t type_key);
+  /// This rank's part [lo, hi) of the trials [first, last) (contiguous, in rank order).
+  [[nodiscard]] std::pair<std::size_t, std::size_t> share(std::size_t first,
+                                                          std::size_t last) const noexcept;
+  /// Every rank's `mine`, concatenated in rank order; an error on any rank (the lowest rank's)
+  /// is thrown on every rank.
+  std::string exchange(std::string mine, const std::exception_ptr& error);
+  /// Records the segment's results (`all`, trials up to `done`) for the checkpoint.
+  void end_segment(std::string_view all, std::size_t done);
   void begin_progress(std::size_t total);
   void progress(std::size_t done);
   void end_progress();

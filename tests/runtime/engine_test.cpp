@@ -57,7 +57,7 @@ struct test_identity {
 };
 // A smooth saturating rational function x / (1 + x²/3); φ' = (1 − x²/3)/(1 + x²/3)².
 struct test_smooth {
-  static constexpr const char* name = "test_smooth";
+  [[maybe_unused]] static constexpr const char* name = "test_smooth";
   static constexpr double value(double x) { return x / (1.0 + x * x / 3.0); }
   static constexpr double derivative(double x) {
     const double d = 1.0 + x * x / 3.0;

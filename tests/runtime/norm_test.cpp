@@ -422,13 +422,12 @@ TEST_CASE("batch_norm backward: squared norm identity of THEORY.md section 7",
     pass.backward(g.data(), dx.data());
     double worst = 0.0;
     for (std::size_t c = 0; c < sh.channels; ++c) {
-      long double gg = 0, g1 = 0, gy = 0, yy = 0, lhs = 0;
+      long double gg = 0, g1 = 0, gy = 0, lhs = 0;
       for (std::size_t b = 0; b < batch; ++b) {
         const long double gi = g[c * batch + b], yi = r0.y[c * batch + b];
         gg += gi * gi;
         g1 += gi;
         gy += gi * yi;
-        yy += yi * yi;
         lhs += static_cast<long double>(dx[c * batch + b]) * dx[c * batch + b];
       }
       const long double n = static_cast<long double>(batch);
@@ -731,7 +730,7 @@ struct bn_mc {
   initlab::signal in;
 };
 
-template <double Eps>
+template <initlab::real_param Eps>
 bn_mc run_bn_mc(std::uint64_t seed, std::size_t features, std::size_t batch, double s, double tau) {
   const initlab::stream st = root.child(20).child(seed);
   vec x = normals(st.child(0), features * batch, 0.0, s);
@@ -823,7 +822,7 @@ struct ln_mc {
   initlab::signal in;
 };
 
-template <double Eps>
+template <initlab::real_param Eps>
 ln_mc run_ln_mc(std::uint64_t seed, std::size_t replicates, std::size_t features, std::size_t batch,
                 double s, double rho, double mu0) {
   const initlab::stream st = root.child(21).child(seed);

@@ -102,7 +102,7 @@ std::unique_ptr<layer_pass> bound_sampled(std::size_t width, std::uint64_t seed)
   return p;
 }
 
-template <double Alpha>
+template <initlab::real_param Alpha>
 void check_against_naive(std::size_t batch) {
   constexpr std::size_t d = 24;
   using block =

@@ -11,10 +11,14 @@
 
 #include <array>
 #include <concepts>
+#include <initlab/detail/fp_strict.hpp>
+#include <initlab/real_param.hpp>
 #include <initlab/math.hpp>
 #include <initlab/quadrature.hpp>
 #include <initlab/signal.hpp>
 #include <limits>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -114,7 +118,7 @@ struct identity {
 };
 
 /// φ(x) = α·x (seed text 001); Alpha must be finite.
-template <double Alpha>
+template <real_param Alpha>
 struct linear {
   static_assert(math::is_finite(Alpha), "initlab::linear: Alpha must be finite");
   static constexpr const char* name = "linear";  ///< report name
@@ -170,7 +174,7 @@ struct relu {
 };
 
 /// φ(x) = x for x > 0, Slope·x otherwise; Slope must be finite and >= 0. φ'(0) = Slope.
-template <double Slope>
+template <real_param Slope>
 struct leaky_relu {
   static_assert(math::is_finite(Slope) && Slope >= 0.0,
                 "initlab::leaky_relu: Slope must be finite and >= 0");
@@ -180,7 +184,7 @@ struct leaky_relu {
   [[nodiscard]] static constexpr double value(double x) noexcept { return x > 0.0 ? x : Slope * x; }
   /// φ'(x) = 1 (x > 0), a (x <= 0).
   [[nodiscard]] static constexpr double derivative(double x) noexcept {
-    return x > 0.0 ? 1.0 : Slope;
+    return x > 0.0 ? 1.0 : slope;
   }
   /// E[φ²] = (1 + a²)q/2.
   [[nodiscard]] static constexpr double second_moment(double q) noexcept {
@@ -375,3 +379,5 @@ struct selu {
 };
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <initlab/activation.hpp>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/math.hpp>
 #include <initlab/quadrature.hpp>
@@ -21,6 +22,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -239,3 +242,5 @@ template <class L>
 using as_layer = typename detail::as_layer_t<L>::type;
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -35,6 +35,8 @@
 
 #include <cstddef>
 #include <initlab/activation.hpp>
+#include <initlab/detail/fp_strict.hpp>
+#include <initlab/real_param.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/math.hpp>
@@ -46,6 +48,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -194,7 +198,7 @@ class batch_norm_pass final : public cloneable_pass<batch_norm_pass> {
 };
 
 /// Batch normalization over the batch (and pixels), γ = 1, β = 0: the layer kind.
-template <double Eps = 1e-5>
+template <real_param Eps = 1e-5>
 struct batch_norm {
   static_assert(Eps >= 0.0 && math::is_finite(Eps),
                 "initlab::batch_norm: Eps must be finite and non-negative");
@@ -322,3 +326,5 @@ namespace detail {
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

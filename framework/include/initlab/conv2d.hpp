@@ -28,6 +28,7 @@
 #include <initlab/activation.hpp>
 #include <initlab/activation_layer.hpp>
 #include <initlab/dense.hpp>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/init.hpp>
 #include <initlab/layer.hpp>
@@ -41,6 +42,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -487,3 +490,5 @@ std::unique_ptr<layer_pass> conv2d<CIn, COut, KH, KW, Init, Act, Options, Bias>:
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

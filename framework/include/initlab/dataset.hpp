@@ -6,9 +6,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initlab/detail/fp_strict.hpp>
 #include <span>
 #include <stdexcept>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -86,3 +89,5 @@ inline void gather_batch(const labelled_images& data, std::span<const std::uint3
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <initlab/activation.hpp>
 #include <initlab/activation_layer.hpp>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/finite_width.hpp>
 #include <initlab/init.hpp>
@@ -26,6 +27,8 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -238,3 +241,5 @@ struct dense {
 };
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/random.hpp>
@@ -26,6 +27,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -301,3 +304,5 @@ class sampled_network {
 };
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -10,12 +10,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <initlab/dataset.hpp>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/idx.hpp>
 #include <initlab/sha256.hpp>
 #include <span>
 #include <string>
 #include <system_error>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -101,3 +104,5 @@ inline labelled_images load_split(const std::filesystem::path& dir, const char* 
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -27,8 +27,11 @@
 
 #include <cstddef>
 #include <initlab/activation.hpp>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/math.hpp>
 #include <initlab/quadrature.hpp>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -108,23 +111,58 @@ struct layer_lengths {
   double derivative_square = 0.0;  ///< E[φ'(y)²] = G(a) + ½·G''(a)·w (the backward map's factor)
 };
 
+namespace detail {
+
+// IEEE +, −, × with an invalid result (NaN operand, ∞ − ∞, 0·∞) returned as NaN without computing
+// it: Clang does not let arithmetic produce a NaN in a constant expression, GCC does. Same bits
+// as the plain operation whenever that is not NaN. Used where a vanishing deep network (q → 0,
+// E[φ⁴]'' → ∞) makes the O(1/D) terms invalid.
+[[nodiscard]] constexpr bool is_inf(double x) noexcept {
+  return x == math::infinity || x == -math::infinity;
+}
+[[nodiscard]] constexpr double add(double x, double y) noexcept {
+  if (math::detail::is_nan(x) || math::detail::is_nan(y)) return math::nan;
+  if (is_inf(x) && is_inf(y) && (x > 0.0) != (y > 0.0)) return math::nan;
+  return x + y;
+}
+[[nodiscard]] constexpr double sub(double x, double y) noexcept {
+  if (math::detail::is_nan(y)) return math::nan;
+  return add(x, -y);
+}
+[[nodiscard]] constexpr double mul(double x, double y) noexcept {
+  if (math::detail::is_nan(x) || math::detail::is_nan(y)) return math::nan;
+  if ((is_inf(x) && y == 0.0) || (is_inf(y) && x == 0.0)) return math::nan;
+  return x * y;
+}
+
+}  // namespace detail
+
 template <activation_function A>
 [[nodiscard]] constexpr layer_lengths activated_length(double c, std::size_t width,
                                                        length_moments in) {
+  // A NaN input length (an earlier layer's invalid O(1/D) terms) makes every output NaN.
+  if (math::detail::is_nan(in.mean)) return {math::nan, {math::nan, math::nan}, math::nan};
   const double a = c * in.mean;
+  if (math::detail::is_nan(in.variance)) return {a, {math::nan, math::nan}, math::nan};
   const double w = c * c * in.variance;
   const length_derivatives all = length_derivatives_at<A>(a);
   const gaussian_derivatives& f = all.square;
   const gaussian_derivatives& f4 = all.fourth;
+  using detail::add, detail::sub, detail::mul;
   // V = E[φ⁴] − F², V'' = E[φ⁴]'' − 2(F'² + F·F'').
-  const double v = f4.value - f.value * f.value;
-  const double v2 = f4.second - 2.0 * (f.first * f.first + f.value * f.second);
+  const double v = sub(f4.value, mul(f.value, f.value));
+  const double v2 = sub(f4.second, mul(2.0, add(mul(f.first, f.first), mul(f.value, f.second))));
   const double d = static_cast<double>(width);
+  const double var_sum = add(v, mul(mul(0.5, v2), w));
   return {a,
-          {f.value + 0.5 * f.second * w, f.first * f.first * w + (v + 0.5 * v2 * w) / d},
-          all.derivative.value + 0.5 * all.derivative.second * w};
+          {add(f.value, mul(mul(0.5, f.second), w)),
+           add(mul(mul(f.first, f.first), w),
+               math::detail::is_nan(var_sum) ? math::nan : var_sum / d)},
+          add(all.derivative.value, mul(mul(0.5, all.derivative.second), w))};
 }
 
 }  // namespace finite_width
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/sha256.hpp>
 #include <limits>
 #include <span>
@@ -21,6 +22,8 @@
 #include <string>
 #include <system_error>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -174,3 +177,5 @@ inline std::string quoted_path(const std::filesystem::path& p) {
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -9,9 +9,13 @@
 #include <concepts>
 #include <cstddef>
 #include <initlab/activation.hpp>
+#include <initlab/detail/fp_strict.hpp>
+#include <initlab/real_param.hpp>
 #include <initlab/math.hpp>
 #include <initlab/weight_law.hpp>
 #include <limits>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -86,7 +90,7 @@ concept initializer = requires(std::size_t fan_in, std::size_t fan_out) {
 };
 
 /// Keras/JAX `VarianceScaling`: variance Scale/n with n chosen by `Mode`, drawn from `Dist`.
-template <double Scale, fan_mode Mode, distribution_family Dist>
+template <real_param Scale, fan_mode Mode, distribution_family Dist>
 struct variance_scaling {
   static_assert(math::is_finite(Scale) && Scale > 0.0,
                 "initlab::variance_scaling: Scale must be positive and finite");
@@ -180,7 +184,7 @@ struct zeros {
 };
 
 /// Every weight equals C (any finite value): variance 0, mean C.
-template <double C>
+template <real_param C>
 struct constant {
   static_assert(math::is_finite(C), "initlab::constant: the value C must be finite");
   static constexpr double value = C;  ///< the value of every entry
@@ -199,7 +203,7 @@ struct constant {
 struct no_bias {};
 
 /// "Small random values": N(0, Std²) whatever the fans (e.g. Std = 0.01, THEORY.md §2).
-template <double Std>
+template <real_param Std>
 struct random_normal {
   static_assert(math::is_finite(Std) && Std >= 0.0,
                 "initlab::random_normal: Std must be finite and non-negative");
@@ -217,7 +221,7 @@ struct random_normal {
 };
 
 /// "Small random values", uniform: U[−Bound, Bound] whatever the fans.
-template <double Bound>
+template <real_param Bound>
 struct random_uniform {
   static_assert(math::is_finite(Bound) && Bound >= 0.0,
                 "initlab::random_uniform: Bound must be finite and non-negative");
@@ -239,7 +243,7 @@ namespace detail {
 
 template <class A>
 inline constexpr bool is_leaky_relu = false;
-template <double S>
+template <real_param S>
 inline constexpr bool is_leaky_relu<leaky_relu<S>> = true;
 template <class A>
 inline constexpr bool always_false = false;
@@ -299,3 +303,5 @@ struct kaiming_uniform : variance_scaling<gain_squared<Act>(), Mode, dist::unifo
 };
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

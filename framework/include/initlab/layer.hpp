@@ -19,11 +19,14 @@
 
 #include <concepts>
 #include <cstddef>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/random.hpp>
 #include <initlab/signal.hpp>
 #include <memory>
 #include <span>
 #include <string_view>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -117,3 +120,5 @@ concept activated_layer = layer_kind<L> && requires(signal s, double g) {
 };
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -27,6 +27,8 @@
 
 #include <cstddef>
 #include <initlab/batch_norm.hpp>
+#include <initlab/detail/fp_strict.hpp>
+#include <initlab/real_param.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/math.hpp>
@@ -35,6 +37,8 @@
 #include <stdexcept>
 #include <string_view>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -98,7 +102,7 @@ class layer_norm_pass final : public cloneable_pass<layer_norm_pass> {
 };
 
 /// Layer normalization over the features of each sample, γ = 1, β = 0: the layer kind.
-template <double Eps = 1e-5>
+template <real_param Eps = 1e-5>
 struct layer_norm {
   static_assert(Eps >= 0.0 && math::is_finite(Eps),
                 "initlab::layer_norm: Eps must be finite and non-negative");
@@ -140,3 +144,5 @@ struct layer_norm {
 };
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

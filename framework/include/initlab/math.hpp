@@ -6,7 +6,8 @@
 /// constant expressions. Everything here is plain IEEE-754 double arithmetic (+, -, *, /, and
 /// the correctly rounded square root), evaluated in a fixed order. With -ffp-contract=off a
 /// value computed in a constant expression has the same bits as the same call at run time, on
-/// every x86-64 CPU. No branch depends on std::is_constant_evaluated().
+/// every x86-64 CPU. No branch depends on constant evaluation, except sqrt under Clang, which
+/// picks between two correctly rounded square roots (same bits).
 ///
 /// Accuracy target: relative error <= 1e-14 on the documented domains (tests/runtime/math_test.cpp
 /// measures it against 50-digit references). Results that underflow into subnormals lose relative
@@ -15,6 +16,9 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <initlab/detail/fp_strict.hpp>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab::math {
 
@@ -183,11 +187,61 @@ inline constexpr int atanh_series_terms = 13;
 
 // ------------------------------------------------------------- sqrt, exp, log
 
-/// √x, correctly rounded (IEEE sqrt; GCC folds __builtin_sqrt exactly in constant expressions);
-/// x < 0 → NaN, √(−0) = −0, √∞ = ∞.
+namespace detail {
+
+/// √x correctly rounded (to nearest, ties to even) in integer arithmetic, for finite x > 0
+/// (subnormals included): x = m·2^p with p even, r = ⌊√(m·2^54)⌋ has 54 bits, rounded to 53 with
+/// the remainder as sticky bit. IEEE 754 defines sqrt as the correctly rounded root, so this has
+/// the bits of the hardware instruction (tests/runtime/math_test.cpp compares them); it is what
+/// math::sqrt evaluates in constant expressions where the compiler cannot fold __builtin_sqrt.
+[[nodiscard]] constexpr double sqrt_correctly_rounded(double x) noexcept {
+  __extension__ using u128 = unsigned __int128;
+  const std::uint64_t b = std::bit_cast<std::uint64_t>(x);
+  int e = static_cast<int>(b >> 52);
+  std::uint64_t m = b & 0x000FFFFFFFFFFFFFull;
+  if (e == 0) {  // subnormal: normalize the significand to [2^52, 2^53)
+    e = 1;
+    while ((m & (std::uint64_t{1} << 52)) == 0) {
+      m <<= 1;
+      --e;
+    }
+  } else {
+    m |= std::uint64_t{1} << 52;
+  }
+  int p = e - 1075;  // x = m·2^p
+  if ((p & 1) != 0) {
+    m <<= 1;
+    --p;
+  }
+  const u128 big = static_cast<u128>(m) << 54;  // m·2^54 ∈ [2^106, 2^108)
+  u128 root = 0;
+  u128 rem = big;
+  for (u128 bit = static_cast<u128>(1) << 106; bit != 0; bit >>= 2) {
+    if (rem >= root + bit) {
+      rem -= root + bit;
+      root = (root >> 1) + bit;
+    } else {
+      root >>= 1;
+    }
+  }
+  // root = ⌊√big⌋ ∈ [2^53, 2^54), rem = big − root²; √x = √big·2^(p/2 − 27).
+  std::uint64_t q = static_cast<std::uint64_t>(root >> 1);
+  if ((root & 1) != 0 && (rem != 0 || (q & 1) != 0)) ++q;
+  return static_cast<double>(q) * pow2(p / 2 - 26);
+}
+
+}  // namespace detail
+
+/// √x, correctly rounded (IEEE sqrt); x < 0 → NaN, √(−0) = −0, √∞ = ∞. GCC folds
+/// __builtin_sqrt exactly in constant expressions; Clang does not fold it, so under Clang a
+/// constant expression uses detail::sqrt_correctly_rounded, which has the same bits (both are
+/// the correctly rounded root): the one branch on constant evaluation in this file.
 [[nodiscard]] constexpr double sqrt(double x) noexcept {
   if (detail::is_nan(x) || x < 0.0) return nan;
   if (x == 0.0 || x == infinity) return x;
+#if defined(__clang__)
+  if (__builtin_is_constant_evaluated()) return detail::sqrt_correctly_rounded(x);
+#endif
   return __builtin_sqrt(x);
 }
 
@@ -462,3 +516,5 @@ inline constexpr dd two_over_sqrt_pi_dd{1.1283791670955126, 1.533545961316588e-1
 }
 
 }  // namespace initlab::math
+
+INITLAB_FP_STRICT_END

@@ -14,9 +14,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <initlab/activation.hpp>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/math.hpp>
 #include <initlab/dense.hpp>
 #include <limits>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab::mean_field {
 
@@ -223,3 +226,5 @@ requires requires { parameters_of<Dense>(); }
 }
 
 }  // namespace initlab::mean_field
+
+INITLAB_FP_STRICT_END

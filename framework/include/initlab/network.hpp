@@ -16,10 +16,13 @@
 #include <cstddef>
 #include <initlab/conv2d.hpp>
 #include <initlab/dense.hpp>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/serial.hpp>
 #include <initlab/signal.hpp>
 #include <utility>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -104,7 +107,11 @@ template <network_type Net>
           const finite_width::layer_lengths next = L::length(p.lengths[I]);
           p.forward[I] = next.pre_activation;
           p.lengths[I + 1] = next.out;
-          p.backward_gain[I] = L::backward_from_pre_activation(signal{}, next.derivative_square);
+          // A NaN E[φ'²] (invalid O(1/D) terms, finite_width.hpp) gives a NaN gain, returned
+          // rather than computed (Clang rejects arithmetic that yields NaN in constants).
+          p.backward_gain[I] = next.derivative_square != next.derivative_square
+                                   ? next.derivative_square
+                                   : L::backward_from_pre_activation(signal{}, next.derivative_square);
         }(),
         ...);
   }(std::make_index_sequence<n>{});
@@ -141,3 +148,5 @@ template <network_type Net>
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

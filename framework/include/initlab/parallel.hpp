@@ -15,6 +15,9 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+#include <initlab/detail/fp_strict.hpp>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -135,3 +138,5 @@ auto run_trials(std::size_t n, std::size_t threads, F&& f, Progress&& on_progres
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

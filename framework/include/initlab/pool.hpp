@@ -22,12 +22,15 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/signal.hpp>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -203,3 +206,5 @@ struct global_avg_pool_of {
 };
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

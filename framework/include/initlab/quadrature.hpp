@@ -21,7 +21,10 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/math.hpp>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -240,3 +243,5 @@ requires std::invocable<F&, double>
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -16,6 +16,9 @@
 
 #include <array>
 #include <cstdint>
+#include <initlab/detail/fp_strict.hpp>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -105,3 +108,5 @@ class stream {
 };
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

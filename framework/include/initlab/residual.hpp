@@ -19,6 +19,8 @@
 
 #include <cstddef>
 #include <initlab/activation_layer.hpp>
+#include <initlab/detail/fp_strict.hpp>
+#include <initlab/real_param.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/math.hpp>
 #include <initlab/random.hpp>
@@ -31,6 +33,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -137,7 +141,7 @@ class residual_pass final : public layer_pass {
 };
 
 /// Residual block out = x + α·Branch(x); Branch is a layer kind, an activation type or a serial.
-template <class Branch, double Alpha = 1.0>
+template <class Branch, real_param Alpha = 1.0>
 struct residual {
   using branch_type = as_layer<Branch>;  ///< the branch as a layer kind
   static_assert(layer_kind<branch_type>,
@@ -282,3 +286,5 @@ struct relu_stream_width_correction {
 };
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -26,6 +26,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/detail/sampler_scalar.hpp>
 #include <initlab/random.hpp>
 #include <initlab/weight_law.hpp>
@@ -40,6 +41,8 @@
 #else
 #define INITLAB_SAMPLER_X86 0
 #endif
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -313,3 +316,5 @@ void parallel_fill(const stream& s, std::span<T> out, const weight_law& law, uns
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <initlab/activation_layer.hpp>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/signal.hpp>
 #include <memory>
@@ -15,6 +16,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -327,3 +330,5 @@ template <class... Layers>
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -8,10 +8,13 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initlab/detail/fp_strict.hpp>
 #include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -44,3 +47,5 @@ using sha256_digest = std::array<std::uint8_t, 32>;
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -3,6 +3,10 @@
 /// unit's value over networks and inputs, in the form neural-tangents' `stax` keeps its NNGP kernel
 /// (diagonal and off-diagonal), plus the mean that normalization and residual sums need.
 
+#include <initlab/detail/fp_strict.hpp>
+
+INITLAB_FP_STRICT_BEGIN
+
 namespace initlab {
 
 /// Moments of one unit (every unit of a layer has the same law at initialization).
@@ -32,3 +36,5 @@ struct signal {
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -7,9 +7,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/math.hpp>
 #include <span>
 #include <stdexcept>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -60,3 +63,5 @@ inline std::size_t softmax_cross_entropy(std::span<const double> logits, std::si
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -13,8 +13,11 @@
 
 #include <array>
 #include <cstddef>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/network.hpp>
 #include <limits>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -73,3 +76,5 @@ template <network_type Net>
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

@@ -18,6 +18,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/math.hpp>
 #include <limits>
 #include <span>
@@ -25,6 +26,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -249,3 +252,5 @@ inline constexpr double hall_min_trials = 50.0;
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

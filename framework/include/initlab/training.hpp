@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initlab/dataset.hpp>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/engine.hpp>
 #include <initlab/random.hpp>
@@ -23,6 +24,8 @@
 #include <stdexcept>
 #include <utility>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -167,3 +170,5 @@ struct evaluation {
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

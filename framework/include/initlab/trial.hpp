@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/engine.hpp>
 #include <initlab/parallel.hpp>
@@ -14,6 +15,8 @@
 #include <span>
 #include <stdexcept>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -132,3 +135,5 @@ template <class Progress = detail::no_progress>
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

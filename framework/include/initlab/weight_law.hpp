@@ -3,7 +3,10 @@
 /// promises (its variance) and what a sampler draws from, in one place.
 
 #include <cstdint>
+#include <initlab/detail/fp_strict.hpp>
 #include <initlab/math.hpp>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab {
 
@@ -66,3 +69,5 @@ inline constexpr double truncated_normal_unit_stddev =
 }
 
 }  // namespace initlab
+
+INITLAB_FP_STRICT_END

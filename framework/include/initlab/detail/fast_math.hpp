@@ -9,25 +9,11 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <initlab/detail/fp_strict.hpp>
 #include <iterator>
 
 // The sequence of roundings in the sampler headers is the definition of the samplers' output:
-// they forbid the compiler to fuse a*b+c. GCC honours this even under -ffp-contract=fast (its
-// default in gnu++ modes); Clang honours it under its default (-ffp-contract=on) but not under
-// -ffp-contract=fast, which initlab therefore does not support with Clang.
-#if defined(__clang__)
-/// Opens a region where floating-point contraction is off (restored by INITLAB_FP_STRICT_END).
-#define INITLAB_FP_STRICT_BEGIN _Pragma("float_control(push)") _Pragma("clang fp contract(off)")
-/// Closes an INITLAB_FP_STRICT_BEGIN region.
-#define INITLAB_FP_STRICT_END _Pragma("float_control(pop)")
-#elif defined(__GNUC__)
-#define INITLAB_FP_STRICT_BEGIN \
-  _Pragma("GCC push_options") _Pragma("GCC optimize(\"fp-contract=off\")")
-#define INITLAB_FP_STRICT_END _Pragma("GCC pop_options")
-#else
-#define INITLAB_FP_STRICT_BEGIN
-#define INITLAB_FP_STRICT_END
-#endif
+// contraction is off in them (detail/fp_strict.hpp).
 
 INITLAB_FP_STRICT_BEGIN
 

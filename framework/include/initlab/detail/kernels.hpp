@@ -3,14 +3,17 @@
 /// output is summed in ascending index order, and fixed-order reductions.
 ///
 /// Why the bits never depend on the CPU: each output element is one scalar accumulator that starts
-/// at +0.0 and receives `acc = acc + a * x` (a rounded product, then a rounded sum; the project
-/// compiles with -ffp-contract=off, so no FMA) for k = 0, 1, …, K−1. The SIMD paths only compute
+/// at +0.0 and receives `acc = acc + a * x` (a rounded product, then a rounded sum; contraction
+/// into an FMA is off in this header, fp_strict.hpp, whatever the consumer's flags) for k = 0, 1, …, K−1. The SIMD paths only compute
 /// several *independent* outputs side by side (one per lane), so the scalar, SSE2, AVX2 and
 /// AVX-512 paths produce the same bits; the path is picked once at run time for speed only.
 
 #include <cstddef>
 #include <cstring>
+#include <initlab/detail/fp_strict.hpp>
 #include <vector>
+
+INITLAB_FP_STRICT_BEGIN
 
 namespace initlab::detail {
 
@@ -274,3 +277,5 @@ inline void transpose(const double* m, std::size_t rows, std::size_t cols,
 }
 
 }  // namespace initlab::detail
+
+INITLAB_FP_STRICT_END
