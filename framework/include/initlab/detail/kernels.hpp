@@ -34,16 +34,17 @@ struct product_args {
   std::size_t rows, depth, cols;
 };
 
-/// Columns [0, full_cols) (a multiple of lanes·CB): register tiles of `RB` rows × `CB` vectors of
-/// adjacent columns (lanes = columns); the row tail one row at a time. Good for wide batches.
+/// Columns [c_begin, c_end) (c_end − c_begin a multiple of lanes·CB): register tiles of `RB`
+/// rows × `CB` vectors of adjacent columns (lanes = columns); the row tail one row at a time.
+/// Good for batches of at least one vector, in the layer's own (row-major) weight layout.
 template <class V, int RB, int CB>
-[[gnu::always_inline]] inline void column_tiles(const product_args& p,
-                                                std::size_t full_cols) noexcept {
+[[gnu::always_inline]] inline void column_tiles(const product_args& p, std::size_t c_begin,
+                                                std::size_t c_end) noexcept {
   constexpr std::size_t lanes = sizeof(V) / sizeof(double);
   constexpr std::size_t tile_cols = lanes * CB;
   const std::size_t full_rows = p.rows - p.rows % RB;
   // Column panels outermost: the K × tile_cols panel of `in` stays in cache for all rows.
-  for (std::size_t c0 = 0; c0 < full_cols; c0 += tile_cols) {
+  for (std::size_t c0 = c_begin; c0 < c_end; c0 += tile_cols) {
     for (std::size_t r0 = 0; r0 < full_rows; r0 += RB) {
       V acc[RB][CB];
       for (int i = 0; i < RB; ++i)
@@ -169,10 +170,18 @@ constexpr std::size_t column_tile_width = 2 * sizeof(V) / sizeof(double);
 template <class V>
 [[gnu::always_inline]] inline void ordered_product_body(const product_args& p) noexcept {
   constexpr std::size_t tile = column_tile_width<V>;
+  constexpr std::size_t lanes = sizeof(V) / sizeof(double);
   const bool rows_contiguous = p.a_row == 1;
   // Narrow batches with contiguous rows: row tiles are faster than a mostly-tail column pass.
-  const std::size_t done = rows_contiguous && p.cols < 2 * tile ? 0 : p.cols - p.cols % tile;
-  if (done > 0) column_tiles<V, 4, 2>(p, done);
+  std::size_t done = rows_contiguous && p.cols < 2 * tile ? 0 : p.cols - p.cols % tile;
+  if (done > 0) column_tiles<V, 4, 2>(p, 0, done);
+  // Without contiguous rows, whole vectors of the remaining columns still get column tiles (one
+  // vector wide, eight rows to hide the adds' latency): a batch of 8 is one AVX-512 vector.
+  if (!rows_contiguous && p.cols - done >= lanes) {
+    const std::size_t end = p.cols - (p.cols - done) % lanes;
+    column_tiles<V, 8, 1>(p, done, end);
+    done = end;
+  }
   if (done == p.cols) return;
   if (rows_contiguous)
     row_tiles<V, 4, 4>(p, done);
@@ -196,9 +205,10 @@ inline void ordered_product_generic(const product_args& p) noexcept {
 }
 #endif
 
-/// Batches that are a multiple of this are fast in `column_tiles` on every path; narrower ones
-/// are faster with lanes over rows (a transposed matrix). A speed choice only.
-inline constexpr std::size_t wide_batch = 16;
+/// Batches that are a multiple of this are fast in `column_tiles` on every path (a whole number
+/// of AVX-512 vectors, of pairs of AVX2 vectors); other ones are faster with lanes over rows (a
+/// transposed matrix). A speed choice only.
+inline constexpr std::size_t wide_batch = 8;
 
 /// Instruction set used by `ordered_product`; affects speed only, never results.
 enum class kernel_isa { generic, avx2, avx512 };
