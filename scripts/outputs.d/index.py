@@ -23,8 +23,9 @@ def index(reports, figures_of):
              "`scripts/outputs` alone redraws the figures, LaTeX fragments and this page from "
              "the committed reports.", "",
              "| study | checks | source | claims (refuted by design) | as expected, verdict | "
-             "figure | LaTeX |",
-             "|---|---|---|---|---|---|---|"]
+             "figure | LaTeX | time of this run |",
+             "|---|---|---|---|---|---|---|---:|"]
+    total, timed = 0.0, 0
     for r in reports:
         name, s, claims = name_of(r), r["study"], r["claims"]
         refuted = sum(1 for c in claims if c["expected"] == "refuted")
@@ -32,10 +33,22 @@ def index(reports, figures_of):
         figs = " ".join(f"[{f[len(name):-4].lstrip('_').replace('_', ' ') or 'figure'}]"
                         f"(figures/{f})"
                         for f in figures_of(name))
+        prov = r.get("provenance", {})
+        seconds = prov.get("wall_time_s")
+        if isinstance(seconds, (int, float)):
+            total, timed = total + seconds, timed + 1
+            when = f"{seconds:.1f} s, {prov.get('threads', '?')} threads"
+        else:
+            when = "—"
         lines.append(f"| [{name}](#{name.replace('_', '_')}) | {_md(s['title'])} | "
                      f"{_md(s['source'])} | {len(claims)} ({refuted}) | {ok}/{len(claims)}, "
                      f"{r['verdict']} | {figs} | [macros](latex/{name}.tex), "
-                     f"[table](latex/{name}.table.tex) |")
+                     f"[table](latex/{name}.table.tex) | {when} |")
+    if timed:
+        lines += ["", f"The suite's cost: the {timed} reports above took {total:.0f} s of wall time "
+                      "in all when they were written (`provenance.wall_time_s`; the machine is in "
+                      "each report's provenance). `scripts/run-studies` prints the "
+                      "time of a new run and whether it is within the 3-minute budget on 2 cores."]
     for r in reports:
         name, s, claims = name_of(r), r["study"], r["claims"]
         verdicts = {}
