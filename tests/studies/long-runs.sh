@@ -72,16 +72,17 @@ case $case in
   resume)
     timeout 300 "${launch[@]}" "$study" --quick --out "$work/whole.json" > /dev/null 2>&1 ||
       fail "uninterrupted run failed"
-    # Interrupt once a checkpoint exists (written after every segment with interval 0).
+    # Interrupt as soon as a checkpoint exists (written after every segment with interval 0,
+    # atomically, so it is complete): early in the trials even on a loaded machine, never while
+    # the finished run prints its table (mpirun may then stop forwarding the ranks' output).
     timeout -s KILL 300 "${launch[@]}" "$study" --quick --checkpoint "$work/run.ckpt" \
       --checkpoint-interval 0 --out "$work/resumed.json" > "$work/stdout" 2> "$work/stderr" &
     pid=$!
-    for _ in $(seq 600); do
+    for _ in $(seq 6000); do
       [[ -f "$work/run.ckpt" ]] && break
       kill -0 "$pid" 2> /dev/null || break
-      sleep 0.05
+      sleep 0.005
     done
-    sleep 0.5
     child=$(pgrep -P "$pid" | head -1)
     [[ -n "$child" ]] || fail "the run ended before it could be interrupted: use a longer run"
     kill -s INT "$child"
