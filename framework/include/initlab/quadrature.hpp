@@ -232,6 +232,23 @@ requires std::invocable<F&, double>
   return sum;
 }
 
+/// `gaussian_expectation` of an even f (f(−x) == f(x) bit for bit, e.g. φ² and φ'² of an odd φ
+/// computed from |x|): each node pair costs one evaluation, and the sum is the same expression
+/// w·(v + v) as w·(f(z) + f(−z)), so the result has the same bits (tests/runtime/quadrature_test).
+template <class F>
+requires std::invocable<F&, double>
+[[nodiscard]] constexpr double gaussian_expectation_even(F f, double q) {
+  if (!(q >= 0.0)) return math::nan;
+  if (q == 0.0) return static_cast<double>(f(0.0));
+  const double s = math::sqrt(q);
+  double sum = 0.0;
+  for (std::size_t i = 0; i < detail::normal_rule_half_size; ++i) {
+    const double v = static_cast<double>(f(s * detail::normal_half_rule.nodes[i]));
+    sum += detail::normal_half_rule.weights[i] * (v + v);
+  }
+  return sum;
+}
+
 /// E[f(√q·z)] by the N-point Gauss–Hermite rule: exact for polynomials of degree <= 2N − 1,
 /// fast for smooth f whose singularities are far from the real axis (small q).
 template <std::size_t N, class F>
