@@ -192,6 +192,28 @@ class serial_pass final : public layer_pass {
   std::size_t batch_ = 0;
 };
 
+namespace detail {
+
+/// The I-th type of a pack in O(1) instantiations: one class derives from indexed<i, T_i> for
+/// every i, and overload resolution picks base I. (std::tuple_element in GCC 12's libstdc++
+/// recurses I/3 levels, each with a pack of ~N types: O(N³) work for all N lookups of a
+/// depth-N network, the bulk of compiling a depth-1000 profile.)
+template <std::size_t I, class T>
+struct indexed {
+  using type = T;
+};
+template <class Indices, class... T>
+struct indexer;
+template <std::size_t... I, class... T>
+struct indexer<std::index_sequence<I...>, T...> : indexed<I, T>... {};
+template <std::size_t I, class T>
+indexed<I, T> select_indexed(const indexed<I, T>&);  // declaration only: unevaluated use
+template <std::size_t I, class... T>
+using pack_element = typename decltype(select_indexed<I>(
+    std::declval<const indexer<std::index_sequence_for<T...>, T...>&>()))::type;
+
+}  // namespace detail
+
 /// The flattened sequence behind `serial<L...>` and `network<L...>`: every L a layer kind.
 template <class... Layers>
 struct basic_serial {
@@ -205,7 +227,7 @@ struct basic_serial {
   static constexpr std::size_t depth = sizeof...(Layers);
   /// The I-th layer, 0-based.
   template <std::size_t I>
-  requires(I < sizeof...(Layers)) using layer = std::tuple_element_t<I, std::tuple<Layers...>>;
+  requires(I < sizeof...(Layers)) using layer = detail::pack_element<I, Layers...>;
 
  private:
   using chain = detail::width_chain<Layers...>;
