@@ -35,7 +35,10 @@ namespace initlab::study::serialization {
 /// Appends values to a byte string.
 class writer {
  public:
-  void raw(const void* p, std::size_t n) { bytes_.append(static_cast<const char*>(p), n); }
+  void raw(const void* p, std::size_t n) {
+    if (n == 0) return;  // p may be null (an empty vector's data())
+    bytes_.append(static_cast<const char*>(p), n);
+  }
   [[nodiscard]] std::string take() noexcept { return std::move(bytes_); }
 
  private:
@@ -48,6 +51,7 @@ class reader {
   explicit reader(std::string_view bytes) noexcept : in_(bytes) {}
   void raw(void* p, std::size_t n) {
     if (n > in_.size() - pos_) throw std::runtime_error("serialized trial results are truncated");
+    if (n == 0) return;  // p may be null (an empty vector's data()): memcpy must not see it
     std::memcpy(p, in_.data() + pos_, n);
     pos_ += n;
   }
