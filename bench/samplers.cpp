@@ -198,6 +198,58 @@ void normal_philox(benchmark::State& state) {
   check_moments(state, out, mean, sd * sd);
 }
 
+// ---------------------------------------------------------------------------------- bounds
+
+#if INITLAB_SAMPLER_X86
+// GCC 12's false positive on its own _mm512_undefined_* placeholders (see sampler_avx512.hpp).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+/// initlab's AVX-512 Box–Muller transform (detail::avx512::values, the code fill_normal runs)
+/// on words from a Weyl sequence instead of Philox: what the transform alone costs per value,
+/// so that sampler/normal/initlab ≈ generator (sampler/uniform/initlab) + this row.
+INITLAB_TARGET_AVX512 void box_muller_words(std::span<double> out, std::uint64_t seed,
+                                             const initlab::detail::normal_params& p) {
+  namespace v = initlab::detail::avx512;
+  const __m512i weyl = _mm512_set1_epi64(static_cast<long long>(0x9E3779B97F4A7C15ull));
+  __m512i a = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(seed)),
+                               _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+  __m512i b = _mm512_xor_si512(a, _mm512_set1_epi64(static_cast<long long>(0xBB67AE8584CAA73Bull)));
+  for (std::size_t i = 0; i + 16 <= out.size(); i += 16) {
+    a = _mm512_add_epi64(a, weyl);
+    b = _mm512_xor_si512(_mm512_add_epi64(b, weyl), _mm512_srli_epi64(a, 29));
+    v::store(out.data() + i, v::values(v::block_words{a, b}, p));
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+
+void box_muller_bound(benchmark::State& state) {
+#if INITLAB_SAMPLER_X86
+  if (!initlab::detail::sampler_path_supported(initlab::detail::sampler_path::avx512)) {
+    state.SkipWithError("needs AVX-512F");
+    return;
+  }
+  const auto out = my_part(state);
+  std::uint64_t seed = seed_value();
+  const initlab::detail::normal_params p{mean_value(), stddev_value()};
+  for (auto _ : state) {
+    box_muller_words(out, seed++, p);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(out.size()));
+  // Weyl words are not random enough for a moment check; every value must still be finite.
+  if (!std::all_of(out.begin(), out.end(), [](double v) { return std::isfinite(v); }))
+    state.SkipWithError("non-finite Box-Muller value");
+#else
+  state.SkipWithError("needs x86-64");
+#endif
+}
+
 /// std::fill of the same buffer: the memory-store ceiling.
 void fill_ceiling(benchmark::State& state) {
   const auto out = my_part(state);
@@ -224,6 +276,7 @@ BENCHMARK(truncated_normal_initlab)
     ->Arg(small_n)
     ->Arg(large_n);
 BENCHMARK(fill_ceiling)->Name("sampler/fill")->Arg(small_n)->Arg(large_n);
+BENCHMARK(box_muller_bound)->Name("sampler/bound/box_muller")->Arg(small_n);
 // Two benchmark threads, each filling its own half of the same 2^22 fill (the bits equal a
 // serial fill); real time, so items_per_second is total elements per wall second.
 BENCHMARK(normal_initlab)->Name("sampler/normal/initlab")->Arg(large_n)->UseRealTime()->Threads(2);

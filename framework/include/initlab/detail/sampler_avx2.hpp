@@ -51,7 +51,8 @@ INITLAB_TARGET_AVX2 inline round_keys make_round_keys(philox_key key) noexcept {
 }
 
 /// Philox4x32-10 of blocks b0 … b0+3, one 32-bit word per 64-bit lane (upper halves are junk
-/// until the final packing; _mm256_mul_epu32 reads only the low halves).
+/// until the final packing; _mm256_mul_epu32 reads only the low halves; a product's high word
+/// comes down by a half swap, vpshufd, which leaves the shift/multiply ports to the multiplier).
 INITLAB_TARGET_AVX2 inline block_words philox(const round_keys& k, std::uint64_t b0) noexcept {
   const __m256i b = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(b0)),
                                      _mm256_set_epi64x(3, 2, 1, 0));
@@ -64,9 +65,9 @@ INITLAB_TARGET_AVX2 inline block_words philox(const round_keys& k, std::uint64_t
   for (int r = 0; r < philox_rounds; ++r) {
     const __m256i p0 = _mm256_mul_epu32(c0, m0);
     const __m256i p1 = _mm256_mul_epu32(c2, m1);
-    c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1), k.k0[r]);
+    c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p1, 0xB1), c1), k.k0[r]);
     c1 = p1;
-    c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3), k.k1[r]);
+    c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p0, 0xB1), c3), k.k1[r]);
     c3 = p0;
   }
   const __m256i low = _mm256_set1_epi64x(0xFFFFFFFFll);

@@ -53,7 +53,9 @@ INITLAB_TARGET_AVX512 inline round_keys make_round_keys(philox_key key) noexcept
 }
 
 /// Philox4x32-10 of blocks b0 … b0+7, one 32-bit word per 64-bit lane (upper halves are junk
-/// until the final packing; _mm512_mul_epu32 reads only the low halves).
+/// until the final packing; _mm512_mul_epu32 reads only the low halves). A product's high word
+/// is brought down by swapping the lane's halves (vpshufd, a shuffle-port µop) rather than by a
+/// shift, which would compete with the multiplier for its port.
 INITLAB_TARGET_AVX512 inline block_words philox(const round_keys& k, std::uint64_t b0) noexcept {
   const __m512i b = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(b0)),
                                      _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
@@ -66,9 +68,9 @@ INITLAB_TARGET_AVX512 inline block_words philox(const round_keys& k, std::uint64
   for (int r = 0; r < philox_rounds; ++r) {
     const __m512i p0 = _mm512_mul_epu32(c0, m0);
     const __m512i p1 = _mm512_mul_epu32(c2, m1);
-    c0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), c1, k.k0[r], 0x96);  // a^b^c
+    c0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p1, _MM_PERM_CDAB), c1, k.k0[r], 0x96);  // a^b^c
     c1 = p1;
-    c2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), c3, k.k1[r], 0x96);
+    c2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p0, _MM_PERM_CDAB), c3, k.k1[r], 0x96);
     c3 = p0;
   }
   const __m512i low = _mm512_set1_epi64(0xFFFFFFFFll);
@@ -92,12 +94,12 @@ INITLAB_TARGET_AVX512 inline void philox_twice(const round_keys& k, std::uint64_
     const __m512i pc0 = _mm512_mul_epu32(c0, m0);
     const __m512i pa1 = _mm512_mul_epu32(a2, m1);
     const __m512i pc1 = _mm512_mul_epu32(c2, m1);
-    a0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(pa1, 32), a1, k.k0[r], 0x96);
-    c0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(pc1, 32), c1, k.k0[r], 0x96);
+    a0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pa1, _MM_PERM_CDAB), a1, k.k0[r], 0x96);
+    c0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pc1, _MM_PERM_CDAB), c1, k.k0[r], 0x96);
     a1 = pa1;
     c1 = pc1;
-    a2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(pa0, 32), a3, k.k1[r], 0x96);
-    c2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(pc0, 32), c3, k.k1[r], 0x96);
+    a2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pa0, _MM_PERM_CDAB), a3, k.k1[r], 0x96);
+    c2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pc0, _MM_PERM_CDAB), c3, k.k1[r], 0x96);
     a3 = pa0;
     c3 = pc0;
   }
