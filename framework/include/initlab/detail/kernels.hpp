@@ -165,6 +165,13 @@ inline void scalar_columns(const product_args& p, std::size_t c_begin) noexcept 
 template <class V>
 constexpr std::size_t column_tile_width = 2 * sizeof(V) / sizeof(double);
 
+/// Vectors of rows per `row_tiles` tile (speed only). AVX2 has 16 vector registers, and 4 × 4
+/// accumulators plus 4 row vectors spill: its backward product fell to a third of its rate,
+/// below SSE2's (bench/README.md, `engine/product/…/isa:1/transposed:1`); 2 × 4 fits. SSE2 and
+/// AVX-512 measured fastest with 4.
+template <class V>
+constexpr int row_tile_vectors = sizeof(V) == 32 ? 2 : 4;
+
 /// Whole product: column tiles where the batch is wide enough, row tiles (contiguous rows) or
 /// scalar accumulators for the remaining columns. Every path has the same per-output order.
 template <class V>
@@ -184,7 +191,7 @@ template <class V>
   }
   if (done == p.cols) return;
   if (rows_contiguous)
-    row_tiles<V, 4, 4>(p, done);
+    row_tiles<V, row_tile_vectors<V>, 4>(p, done);
   else
     scalar_columns(p, done);
 }
