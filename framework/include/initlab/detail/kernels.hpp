@@ -166,8 +166,8 @@ template <class V>
 constexpr std::size_t column_tile_width = 2 * sizeof(V) / sizeof(double);
 
 /// Vectors of rows per `row_tiles` tile (speed only). AVX2 has 16 vector registers, and 4 × 4
-/// accumulators plus 4 row vectors spill: its backward product fell to a third of its rate,
-/// below SSE2's (bench/README.md, `engine/product/…/isa:1/transposed:1`); 2 × 4 fits. SSE2 and
+/// accumulators plus 4 row vectors spill: its backward product fell below SSE2's
+/// (bench/README.md, `engine/product/…/isa:1/transposed:1`); 2 × 4 fits. SSE2 and
 /// AVX-512 measured fastest with 4.
 template <class V>
 constexpr int row_tile_vectors = sizeof(V) == 32 ? 2 : 4;
