@@ -265,7 +265,7 @@ INITLAB_TARGET_AVX512 void box_muller_words(std::span<double> out, std::uint64_t
 void box_muller_bound(benchmark::State& state) {
 #if INITLAB_SAMPLER_X86
   if (!initlab::detail::sampler_path_supported(initlab::detail::sampler_path::avx512)) {
-    state.SkipWithError("needs AVX-512F");
+    state.SkipWithError("AVX-512F not supported by this CPU");
     return;
   }
   const auto out = my_part(state);
@@ -281,7 +281,7 @@ void box_muller_bound(benchmark::State& state) {
   if (!std::all_of(out.begin(), out.end(), [](double v) { return std::isfinite(v); }))
     state.SkipWithError("non-finite Box-Muller value");
 #else
-  state.SkipWithError("needs x86-64");
+  state.SkipWithError("x86-64 only: not supported by this CPU");
 #endif
 }
 
