@@ -115,6 +115,50 @@ TEST_CASE("sqrt is correctly rounded (matches the IEEE square root bit for bit)"
         std::numeric_limits<double>::infinity());
 }
 
+TEST_CASE("the constant-evaluation square root is correctly rounded too", "[math]") {
+  // detail::sqrt_correctly_rounded is what Clang evaluates in constant expressions (math::sqrt
+  // above runs the hardware instruction): compare it at run time, bit for bit, on random bit
+  // patterns (normal and subnormal), on perfect squares and their neighbours (exact roots and
+  // the cases nearest a rounding tie), and on every power of two with its neighbours.
+  std::uint64_t state = 0x9e3779b97f4a7c15ULL;  // splitmix64: a fixed, portable sequence
+  const auto next = [&state] {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  std::size_t checked = 0;
+  std::size_t mismatches = 0;
+  const auto check_one = [&](double x) {
+    if (!(x > 0.0) || !std::isfinite(x)) return;
+    ++checked;
+    mismatches += std::bit_cast<std::uint64_t>(im::detail::sqrt_correctly_rounded(x)) !=
+                  std::bit_cast<std::uint64_t>(std::sqrt(x));
+  };
+  for (int i = 0; i < 1000000; ++i) {
+    check_one(std::bit_cast<double>(next() & 0x7fffffffffffffffULL));
+    check_one(std::bit_cast<double>(next() & 0x000fffffffffffffULL));  // subnormal
+  }
+  for (int i = 1; i <= 300000; ++i) {
+    const double s = static_cast<double>(i) * static_cast<double>(i);
+    check_one(s);
+    check_one(std::nextafter(s, 0.0));
+    check_one(std::nextafter(s, std::numeric_limits<double>::infinity()));
+  }
+  for (int e = -1074; e <= 1023; ++e) {
+    const double x = std::ldexp(1.0, e);
+    check_one(x);
+    check_one(std::nextafter(x, 0.0));
+    check_one(std::nextafter(x, std::numeric_limits<double>::infinity()));
+  }
+  check_one(std::numeric_limits<double>::max());
+  std::printf("math_test: constant-evaluation sqrt: %zu arguments, %zu mismatches\n", checked,
+              mismatches);
+  CHECK(checked > 2000000);
+  CHECK(mismatches == 0);
+  static_assert(im::detail::sqrt_correctly_rounded(2.0) == im::sqrt2);
+}
+
 TEST_CASE("exp over its full range", "[math]") {
   const auto xs = concat({linspace(-708.0, 709.7, 2000), linspace(-1.0, 1.0, 501),
                           logspace(-300, 0, 200), logspace(-300, 0, 200, -1.0)});

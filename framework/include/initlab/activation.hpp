@@ -216,24 +216,34 @@ struct tanh {
     const double d = 1.0 + e;
     return 4.0 * e / (d * d);
   }
+  /// Distance of tanh's poles (x = ±iπ/2) from the real axis: tanh² and sech⁴ are analytic in
+  /// the strip |Im x| < π/2, which picks their quadrature rule by q (quadrature.hpp).
+  static constexpr double pole_distance = math::half_pi;
   /// E[tanh²(√q z)] by quadrature; tanh is odd bit for bit (math::tanh), so tanh² is even and
-  /// half the nodes give second_moment_by_quadrature<tanh>'s bits at half the compile-time cost.
+  /// one evaluation per node pair suffices. For q > 9.9e-2 the bits of
+  /// second_moment_by_quadrature<tanh> (the composite rule); below, a Gauss–Hermite rule
+  /// picked by q (gaussian_expectation_even with the pole distance; ≤ 1e-12 relative). A member
+  /// template only so that it is instantiated where it is used: its Gauss–Hermite tables then
+  /// cost compile time only in translation units that need tanh's moments (call it as
+  /// tanh::second_moment(q); the template argument is never given).
+  template <class Lazy = void>
   [[nodiscard]] static constexpr double second_moment(double q) {
     return gaussian_expectation_even(
         [](double x) {
           const double v = value(x);
           return v * v;
         },
-        q);
+        q, pole_distance);
   }
   /// E[sech⁴(√q z)] by quadrature (even: `derivative` reads |x|), as second_moment.
+  template <class Lazy = void>
   [[nodiscard]] static constexpr double derivative_second_moment(double q) {
     return gaussian_expectation_even(
         [](double x) {
           const double d = derivative(x);
           return d * d;
         },
-        q);
+        q, pole_distance);
   }
   /// E[φ] = 0 (odd φ).
   [[nodiscard]] static constexpr double mean(double) noexcept { return 0.0; }

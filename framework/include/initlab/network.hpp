@@ -20,7 +20,6 @@
 #include <initlab/layer.hpp>
 #include <initlab/serial.hpp>
 #include <initlab/signal.hpp>
-#include <utility>
 
 INITLAB_FP_STRICT_BEGIN
 
@@ -36,47 +35,69 @@ struct variance_profile {
   std::array<signal, N + 1> signals{};              ///< moments entering layer l; [N]: output
 };
 
+namespace detail {
+
+/// profile's entries of one layer kind L, behind one function type each (see map_table in
+/// serial.hpp: the profile walks the layers in a loop over these arrays, not in a fold).
+/// forward[l]: Var[y] for a layer with an activation inside, else E[out²] (from `out`).
+template <class L>
+[[nodiscard]] constexpr double forward_entry(const signal& in, const signal& out) noexcept {
+  if constexpr (activated_layer<L>)
+    return L::pre_activation(in).q;
+  else
+    return out.q;
+}
+/// backward[l] from the gradient at the layer's pre-activation (its output without activation).
+template <class L>
+[[nodiscard]] constexpr double backward_entry(const signal& in, double gy) noexcept {
+  if constexpr (activated_layer<L>)
+    return L::backward_from_pre_activation(in, gy);
+  else
+    return L::backward(in, gy);
+}
+/// The gradient at the layer's pre-activation (its output without activation) from the one at
+/// its output.
+template <class L>
+[[nodiscard]] constexpr double gradient_entry(const signal& in, double g) noexcept {
+  if constexpr (activated_layer<L>)
+    return L::pre_activation_gradient(in, g);
+  else
+    return g;
+}
+
+template <class Net>
+struct profile_table;
+template <class... L>
+struct profile_table<basic_serial<L...>> {
+  static constexpr std::array<double (*)(const signal&, const signal&) noexcept, sizeof...(L)>
+      forward{&forward_entry<L>...};
+  static constexpr std::array<double (*)(const signal&, double) noexcept, sizeof...(L)> backward{
+      &backward_entry<L>...};
+  static constexpr std::array<double (*)(const signal&, double) noexcept, sizeof...(L)> gradient{
+      &gradient_entry<L>...};
+};
+
+}  // namespace detail
+
 /// Every layer's maps for an input with E[x²] = q0 (i.i.d., zero-mean) and Var[∂L/∂y_N] = g.
 template <network_type Net>
 [[nodiscard]] constexpr variance_profile<Net::depth> profile(double q0, double g) noexcept {
   constexpr std::size_t n = Net::depth;
+  using table = detail::profile_table<Net>;
   variance_profile<n> p;
   p.signals = Net::signals(input_signal(q0));
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          using L = typename Net::template layer<I>;
-          if constexpr (activated_layer<L>)
-            p.forward[I] = L::pre_activation(p.signals[I]).q;
-          else
-            p.forward[I] = p.signals[I + 1].q;
-          p.activation[I] = p.signals[I + 1].q;
-        }(),
-        ...);
-  }(std::make_index_sequence<n>{});
+  for (std::size_t i = 0; i < n; ++i) {
+    p.forward[i] = table::forward[i](p.signals[i], p.signals[i + 1]);
+    p.activation[i] = p.signals[i + 1].q;
+  }
   // Backward, last layer first; gy is the gradient at layer i's pre-activation (its output for a
   // layer without activation).
   double gy = g;
-  [&]<std::size_t... R>(std::index_sequence<R...>) {
-    (
-        [&] {
-          constexpr std::size_t i = n - 1 - R;
-          using L = typename Net::template layer<i>;
-          p.backward_pre_activation[i] = gy;
-          if constexpr (activated_layer<L>)
-            p.backward[i] = L::backward_from_pre_activation(p.signals[i], gy);
-          else
-            p.backward[i] = L::backward(p.signals[i], gy);
-          if constexpr (i > 0) {
-            using below = typename Net::template layer<i - 1>;
-            if constexpr (activated_layer<below>)
-              gy = below::pre_activation_gradient(p.signals[i - 1], p.backward[i]);
-            else
-              gy = p.backward[i];
-          }
-        }(),
-        ...);
-  }(std::make_index_sequence<n>{});
+  for (std::size_t i = n; i-- > 0;) {
+    p.backward_pre_activation[i] = gy;
+    p.backward[i] = table::backward[i](p.signals[i], gy);
+    if (i > 0) gy = table::gradient[i - 1](p.signals[i - 1], p.backward[i]);
+  }
   return p;
 }
 
@@ -91,30 +112,50 @@ struct length_profile {
   std::array<double, N> backward_gain{};
 };
 
+namespace detail {
+
+/// finite_width_profile's step through one layer kind L: {E[y²], output lengths, backward gain}.
+struct length_step {
+  double forward = 0.0;
+  length_moments out{};
+  double backward_gain = 0.0;
+};
+template <class L>
+[[nodiscard]] constexpr length_step length_entry(const length_moments& in) {
+  static_assert(requires(length_moments m) { L::length(m); },
+                "initlab::finite_width_profile: every layer needs a length map (dense "
+                "without bias)");
+  const finite_width::layer_lengths next = L::length(in);
+  // A NaN E[φ'²] (invalid O(1/D) terms, finite_width.hpp) gives a NaN gain, returned rather than
+  // computed (Clang rejects arithmetic that yields NaN in constants).
+  const double gain = next.derivative_square != next.derivative_square
+                          ? next.derivative_square
+                          : L::backward_from_pre_activation(signal{}, next.derivative_square);
+  return {next.pre_activation, next.out, gain};
+}
+
+template <class Net>
+struct length_table;
+template <class... L>
+struct length_table<basic_serial<L...>> {
+  static constexpr std::array<length_step (*)(const length_moments&), sizeof...(L)> step{
+      &length_entry<L>...};
+};
+
+}  // namespace detail
+
 /// `length_profile` from the input's length moments (e.g. gaussian_input_length(q0, D_0)).
 template <network_type Net>
 [[nodiscard]] constexpr length_profile<Net::depth> finite_width_profile(length_moments input) {
   constexpr std::size_t n = Net::depth;
   length_profile<n> p;
   p.lengths[0] = input;
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (
-        [&] {
-          using L = typename Net::template layer<I>;
-          static_assert(requires(length_moments m) { L::length(m); },
-                        "initlab::finite_width_profile: every layer needs a length map (dense "
-                        "without bias)");
-          const finite_width::layer_lengths next = L::length(p.lengths[I]);
-          p.forward[I] = next.pre_activation;
-          p.lengths[I + 1] = next.out;
-          // A NaN E[φ'²] (invalid O(1/D) terms, finite_width.hpp) gives a NaN gain, returned
-          // rather than computed (Clang rejects arithmetic that yields NaN in constants).
-          p.backward_gain[I] = next.derivative_square != next.derivative_square
-                                   ? next.derivative_square
-                                   : L::backward_from_pre_activation(signal{}, next.derivative_square);
-        }(),
-        ...);
-  }(std::make_index_sequence<n>{});
+  for (std::size_t i = 0; i < n; ++i) {
+    const detail::length_step next = detail::length_table<Net>::step[i](p.lengths[i]);
+    p.forward[i] = next.forward;
+    p.lengths[i + 1] = next.out;
+    p.backward_gain[i] = next.backward_gain;
+  }
   return p;
 }
 

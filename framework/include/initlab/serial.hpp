@@ -66,22 +66,63 @@ struct width_chain {
     }
     return std::size_t{0};
   }();
-  static constexpr bool ok = [] {
+  /// Position of the first layer whose fixed input width differs from what it is handed; n if none.
+  static constexpr std::size_t first_mismatch = [] {
     for (std::size_t i = 0; i < n; ++i)
-      if (in[i] != 0 && entering[i] != 0 && in[i] != entering[i]) return false;
-    return true;
+      if (in[i] != 0 && entering[i] != 0 && in[i] != entering[i]) return i;
+    return n;
   }();
+  static constexpr bool ok = first_mismatch == n;
 };
 
-template <class... L, std::size_t... I>
-constexpr bool check_widths(std::index_sequence<I...>) noexcept {
+/// True, or the static_assert of layer_widths_match naming the first offending layer. Only that
+/// one layer_widths_match is instantiated: a fold over all N layers would nest N deep (Clang
+/// rejects a fold of more than -fbracket-depth = 256 operands).
+template <class... L>
+constexpr bool check_widths() noexcept {
   using chain = width_chain<L...>;
-  constexpr auto& in = chain::in;
-  constexpr auto& e = chain::entering;
-  return (layer_widths_match<I, (in[I] != 0 && e[I] != 0 ? in[I] : 0),
-                             (in[I] != 0 && e[I] != 0 ? e[I] : 0)>::value &&
-          ... && true);
+  constexpr std::size_t bad = chain::first_mismatch;
+  if constexpr (bad == chain::n) {
+    return true;
+  } else {
+    return layer_widths_match<bad, chain::in[bad], chain::entering[bad]>::value;
+  }
 }
+
+/// Whether every flag is true, by a loop (not a fold: see check_widths).
+template <std::size_t N>
+[[nodiscard]] constexpr bool all_of(const std::array<bool, N>& flags) noexcept {
+  for (const bool f : flags)
+    if (!f) return false;
+  return true;
+}
+
+/// Layer L's maps behind one function type each, so a serial keeps them in arrays and walks its
+/// layers in a loop. A loop's nesting does not grow with the depth (a fold expression's does),
+/// and N identical layers instantiate these once (a fold instantiates one lambda per position).
+template <class L>
+[[nodiscard]] constexpr signal forward_map(signal in) noexcept {
+  return L::forward(in);
+}
+template <class L>
+[[nodiscard]] constexpr double backward_map(signal in, double g) noexcept {
+  return L::backward(in, g);
+}
+template <class L>
+[[nodiscard]] std::unique_ptr<layer_pass> make_pass_of() {
+  return L::make_pass();
+}
+
+/// The forward and backward maps and pass factories of the layers L..., by position.
+template <class... L>
+struct map_table {
+  static constexpr std::array<signal (*)(signal) noexcept, sizeof...(L)> forward{
+      &forward_map<L>...};
+  static constexpr std::array<double (*)(signal, double) noexcept, sizeof...(L)> backward{
+      &backward_map<L>...};
+  static constexpr std::array<std::unique_ptr<layer_pass> (*)(), sizeof...(L)> make_pass{
+      &make_pass_of<L>...};
+};
 
 }  // namespace detail
 
@@ -218,7 +259,7 @@ using pack_element = typename decltype(select_indexed<I>(
 template <class... Layers>
 struct basic_serial {
   static_assert(sizeof...(Layers) > 0, "initlab::network: a network needs at least one layer");
-  static_assert((layer_kind<Layers> && ...),
+  static_assert(detail::all_of(std::array<bool, sizeof...(Layers)>{layer_kind<Layers>...}),
                 "initlab::network: every template argument must be a layer descriptor "
                 "(a layer kind such as initlab::dense, initlab::conv2d, initlab::batch_norm, or an "
                 "activation type)");
@@ -231,6 +272,7 @@ struct basic_serial {
 
  private:
   using chain = detail::width_chain<Layers...>;
+  using maps = detail::map_table<Layers...>;
 
  public:
   /// Width the sequence takes (0: any, if it only has width-preserving layers).
@@ -243,14 +285,14 @@ struct basic_serial {
   static constexpr std::size_t output_width = out_width;
 
   // A static_assert (not a static data member) so the check runs whenever the type is used.
-  static_assert(detail::check_widths<Layers...>(std::make_index_sequence<depth>{}));
+  static_assert(detail::check_widths<Layers...>());
 
   /// The moments entering each layer (index I) and leaving the last (index N).
   [[nodiscard]] static constexpr std::array<signal, depth + 1> signals(signal in) noexcept {
     std::array<signal, depth + 1> s{};
     s[0] = in;
-    std::size_t i = 0;
-    ((s[i + 1] = Layers::forward(s[i]), ++i), ...);
+    for (std::size_t i = 0; i < depth; ++i)
+      s[i + 1] = maps::forward[i](s[i]);
     return s;
   }
   /// Moments of the output.
@@ -263,23 +305,22 @@ struct basic_serial {
   }
   /// The run-time pass: a serial_pass of the layers' passes.
   [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    std::vector<std::unique_ptr<layer_pass>> parts;
-    (parts.push_back(Layers::make_pass()), ...);
-    return std::make_unique<serial_pass>(std::move(parts));
+    return std::make_unique<serial_pass>(make_passes());
   }
   /// The passes of the layers, one per top-level layer (what the engine samples).
   [[nodiscard]] static std::vector<std::unique_ptr<layer_pass>> make_passes() {
     std::vector<std::unique_ptr<layer_pass>> parts;
-    (parts.push_back(Layers::make_pass()), ...);
+    parts.reserve(depth);
+    for (const auto make : maps::make_pass)
+      parts.push_back(make());
     return parts;
   }
 
  private:
   [[nodiscard]] static constexpr double backward_impl(const std::array<signal, depth + 1>& s,
                                                       double g, bool) noexcept {
-    [&]<std::size_t... R>(std::index_sequence<R...>) {
-      ((g = layer<depth - 1 - R>::backward(s[depth - 1 - R], g)), ...);
-    }(std::make_index_sequence<depth>{});
+    for (std::size_t i = depth; i-- > 0;)
+      g = maps::backward[i](s[i], g);
     return g;
   }
 };
