@@ -1,7 +1,9 @@
 // Activation moments against an independent reference: Boost.Math tanh–sinh quadrature in long
 // double of φ(x)², φ'(x)² and φ(x) against the N(0, q) density, with φ written afresh here from
 // libm's long double functions (not initlab's closed forms or initlab::math). 101 log-spaced q
-// in [1e-3, 1e2] per activation; required relative error <= 1e-12.
+// in [1e-3, 1e2] per closed-form activation; the activations whose moments come from
+// quadrature (tanh, sigmoid, user types) on a denser grid over [1e-6, 1e2] that straddles every
+// threshold of the q-dependent rule (quadrature.hpp); required relative error <= 1e-12.
 #include <algorithm>
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <boost/math/quadrature/tanh_sinh.hpp>
@@ -32,21 +34,49 @@ std::vector<double> q_grid() {
   return qs;
 }
 
+/// The q at which tanh's moments switch from the N-point Gauss–Hermite rung to the next rule:
+/// pole distance π/2 in x, at least min_pole_distance<N> in z (quadrature.hpp).
+template <std::size_t N>
+double rung_threshold() {
+  const double tau = initlab::detail::gauss_hermite_min_pole_distance<N>;
+  const double d = initlab::tanh::pole_distance;
+  return d * d / (tau * tau);
+}
+
+/// The quadrature grid: 20 log-spaced q per decade over [1e-6, 1e2], plus, on both sides of each
+/// rung threshold q_k, q_k·(1 ± 1e-9, 1e-3, 1e-2, 0.1, 0.5) and q_k itself (the rung's side).
+std::vector<double> dense_q_grid() {
+  std::vector<double> qs;
+  for (int i = 0; i <= 160; ++i)
+    qs.push_back(std::pow(10.0, -6.0 + 8.0 * i / 160));
+  for (const double t : {rung_threshold<6>(), rung_threshold<8>(), rung_threshold<16>(),
+                         rung_threshold<32>()}) {
+    qs.push_back(t);
+    for (const double r : {1e-9, 1e-3, 1e-2, 0.1, 0.5}) {
+      qs.push_back(t * (1.0 - r));
+      qs.push_back(t * (1.0 + r));
+    }
+  }
+  std::sort(qs.begin(), qs.end());
+  return qs;
+}
+
 struct expectation {
   real value;      ///< E[g(x)]
   real magnitude;  ///< E[|g(x)|]: the scale for errors when E[g] cancels (SELU's mean has a zero)
 };
 
-/// E[g(x)], x ~ N(0, q): ∫ g(x) e^(−x²/(2q))/√(2πq) dx over [−12√q, 0] and [0, 12√q] (kinks
-/// sit at 0; the tails beyond 12σ weigh e^(−72)). Computed twice, by tanh–sinh and by adaptive
+/// E[g(x)], x ~ N(0, q): ∫ g(√q·z) e^(−z²/2)/√(2π) dz over [−12, 0] and [0, 12] (kinks sit at
+/// 0; the tails beyond 12σ weigh e^(−72)). Computed twice, by tanh–sinh and by adaptive
 /// Gauss–Kronrod, and the two must agree: a wrong reference would not pass silently.
 expectation reference_expectation(const ref_fn& g, double q_double) {
-  const real q = q_double;
-  const real sigma = std::sqrt(q);
-  const real norm = 1.0L / std::sqrt(2.0L * 3.14159265358979323846264338327950288L * q);
-  auto integrand = [&](real x) { return g(x) * std::exp(-x * x / (2.0L * q)) * norm; };
-  auto magnitude = [&](real x) { return std::fabs(integrand(x)); };
-  const real limit = 12.0L * sigma;
+  // In z = x/√q: the integrand keeps the scale of N(0,1) for every q (integrating in x, the
+  // adaptive rule's tails at q = 1e-6 recursed to its depth limit).
+  const real sigma = std::sqrt(static_cast<real>(q_double));
+  const real norm = 1.0L / std::sqrt(2.0L * 3.14159265358979323846264338327950288L);
+  auto integrand = [&](real z) { return g(sigma * z) * std::exp(-z * z / 2.0L) * norm; };
+  auto magnitude = [&](real z) { return std::fabs(integrand(z)); };
+  const real limit = 12.0L;
   boost::math::quadrature::tanh_sinh<real> ts(15);
   const real tol = 1e-17L;
   const real ts_value =
@@ -67,9 +97,10 @@ struct reference_activation {
 
 /// Max relative error of the three moments of A over the q grid against the reference φ.
 template <class A>
-void check_moments(const std::string& label, const reference_activation& ref, bool odd = false) {
+void check_moments(const std::string& label, const reference_activation& ref, bool odd = false,
+                   const std::vector<double>& grid = q_grid()) {
   double worst[3] = {0.0, 0.0, 0.0};
-  for (const double q : q_grid()) {
+  for (const double q : grid) {
     const expectation want[3] = {
         reference_expectation([&](real x) { return ref.value(x) * ref.value(x); }, q),
         reference_expectation([&](real x) { return ref.derivative(x) * ref.derivative(x); }, q),
@@ -90,8 +121,8 @@ void check_moments(const std::string& label, const reference_activation& ref, bo
   }
   std::printf(
       "activation_test: %-18s max rel err  E[phi^2] %.2e  E[phi'^2] %.2e  E[phi] %.2e (of "
-      "E|phi|)\n",
-      label.c_str(), worst[0], worst[1], worst[2]);
+      "E|phi|), %zu q in [%.0e, %.0e]\n",
+      label.c_str(), worst[0], worst[1], worst[2], grid.size(), grid.front(), grid.back());
 }
 
 constexpr real lambda = 1.0507009873554804934L;
@@ -133,9 +164,11 @@ TEST_CASE("closed-form and quadrature moments of every activation vs Boost.Math 
                                   const real c = std::cosh(x);
                                   return 1.0L / (c * c);
                                 }},
-                               true);
-  check_moments<initlab::sigmoid>("sigmoid", {[](real x) { return logistic(x); },
-                                              [](real x) { return logistic(x) * logistic(-x); }});
+                               true, dense_q_grid());
+  check_moments<initlab::sigmoid>("sigmoid",
+                                  {[](real x) { return logistic(x); },
+                                   [](real x) { return logistic(x) * logistic(-x); }},
+                                  false, dense_q_grid());
   check_moments<initlab::erf>(
       "erf",
       {[](real x) { return std::erf(x); },
@@ -188,8 +221,10 @@ static_assert(initlab::activation_function<scaled_tanh> && !initlab::activation<
 static_assert(initlab::activation<scaled_tanh_activation>);
 
 TEST_CASE("user-defined activations get their moments by quadrature", "[activation]") {
-  check_moments<softplus>("softplus (user)", {[](real x) { return std::log1p(std::exp(x)); },
-                                              [](real x) { return logistic(x); }});
+  check_moments<softplus>("softplus (user)",
+                          {[](real x) { return std::log1p(std::exp(x)); },
+                           [](real x) { return logistic(x); }},
+                          false, dense_q_grid());
   // The mean of an odd user function comes out of the quadrature as a sum of ± pairs: 0 exactly.
   check_moments<scaled_tanh_activation>(
       "scaled_tanh (user)",
@@ -198,7 +233,7 @@ TEST_CASE("user-defined activations get their moments by quadrature", "[activati
          const real c = std::cosh(x * 2.0L / 3.0L);
          return 1.7159L * 2.0L / 3.0L / (c * c);
        }},
-      true);
+      true, dense_q_grid());
   CHECK(std::string(initlab::activation_name<softplus>()) == "softplus");
   CHECK(std::string(initlab::activation_name<scaled_tanh>()) == "user-defined");
 }
@@ -285,4 +320,89 @@ TEST_CASE("derivative conventions at the kink", "[activation]") {
   CHECK(initlab::leaky_relu<0.1>::derivative(0.0) == 0.1);
   CHECK(initlab::selu::derivative(0.0) == initlab::selu::lambda * initlab::selu::alpha);
   CHECK(initlab::relu::value(-2.0) == 0.0);
+}
+
+namespace {
+
+real tanh2_ref(real x) {
+  const real t = std::tanh(x);
+  return t * t;
+}
+real sech4_ref(real x) {
+  const real c = std::cosh(x);
+  return 1.0L / (c * c * c * c);
+}
+
+/// Relative errors of the N-point even Gauss–Hermite sum for tanh² and sech⁴ at q (the larger).
+template <std::size_t N>
+double rung_error(double q) {
+  auto tanh2 = [](double x) {
+    const double v = initlab::tanh::value(x);
+    return v * v;
+  };
+  auto sech4 = [](double x) {
+    const double d = initlab::tanh::derivative(x);
+    return d * d;
+  };
+  const double s = std::sqrt(q);
+  const real want2 = reference_expectation(tanh2_ref, q).value;
+  const real want4 = reference_expectation(sech4_ref, q).value;
+  const real got2 = initlab::detail::sum_even_gauss_hermite<N>(tanh2, s);
+  const real got4 = initlab::detail::sum_even_gauss_hermite<N>(sech4, s);
+  return static_cast<double>(
+      std::max(std::fabs(got2 / want2 - 1.0L), std::fabs(got4 / want4 - 1.0L)));
+}
+
+/// The rung's side of its threshold: tanh's moments use it there, bit for bit, and it is within
+/// the documented 5e-15 (checked at 1e-14: the reference's own noise is ~1e-18); just above,
+/// tanh uses the next rule (`next`: the sum tanh's second moment must equal there); and the
+/// rung at `control` (inside the next rule's range) misses 1e-12, so the threshold is where it
+/// has to be and the tolerance of the grid test would catch a rule that is too small.
+template <std::size_t N, class Next>
+void check_rung(Next next, double control) {
+  const double t = rung_threshold<N>();
+  auto tanh2 = [](double x) {
+    const double v = initlab::tanh::value(x);
+    return v * v;
+  };
+  const double below = t * (1.0 - 1e-9);
+  const double above = t * (1.0 + 1e-9);
+  CHECK(initlab::tanh::second_moment(below) ==
+        initlab::detail::sum_even_gauss_hermite<N>(tanh2, std::sqrt(below)));
+  CHECK(initlab::tanh::second_moment(t * 0.5) ==
+        initlab::detail::sum_even_gauss_hermite<N>(tanh2, std::sqrt(t * 0.5)));
+  CHECK(initlab::tanh::second_moment(above) == next(tanh2, above));
+  const double at = rung_error<N>(below);
+  const double err_control = rung_error<N>(control);
+  std::printf(
+      "activation_test: %2zu-point Gauss-Hermite rung: threshold q = %.4e, rel err there %.2e; "
+      "at q = %.4e (%.1fx) %.2e (control: must exceed 1e-12)\n",
+      N, t, at, control, control / t, err_control);
+  CHECK(at <= 1e-14);
+  CHECK(err_control > moment_tolerance);
+}
+
+/// The even N-point Gauss–Hermite sum as a function of (f, q), for check_rung's `next`.
+template <std::size_t N>
+constexpr auto rung = [](auto f, double q) {
+  return initlab::detail::sum_even_gauss_hermite<N>(f, std::sqrt(q));
+};
+
+}  // namespace
+
+TEST_CASE("tanh's q-dependent rule: each rung serves its side of its threshold, within margin",
+          "[activation][quadrature]") {
+  // Controls: each rung at the top of the next rule's range; the 32-point one at q = 0.3, in the
+  // composite rule's range.
+  check_rung<6>(rung<8>, rung_threshold<8>());
+  check_rung<8>(rung<16>, rung_threshold<16>());
+  check_rung<16>(rung<32>, rung_threshold<32>());
+  check_rung<32>([](auto f, double q) { return initlab::gaussian_expectation_even(f, q); }, 0.3);
+  // Above the last threshold, the composite rule: the bits of the two-argument overload.
+  for (const double q : {0.0987, 0.1, 0.5, 1.0, 10.0, 100.0}) {
+    if (q <= rung_threshold<32>()) continue;
+    CHECK(initlab::tanh::second_moment(q) == initlab::second_moment_by_quadrature<initlab::tanh>(q));
+    CHECK(initlab::tanh::derivative_second_moment(q) ==
+          initlab::derivative_second_moment_by_quadrature<initlab::tanh>(q));
+  }
 }

@@ -21,7 +21,7 @@
 /// The rule picked by q: the composite rule pays for the worst case, a pole close to the real
 /// axis. Where the caller knows how far its integrand's poles are (tanh² and sech⁴: ±iπ/2 in x,
 /// so ±iπ/(2√q) in z), gaussian_expectation_even(f, q, pole_distance) uses a 6-, 8-, 16- or
-/// 32-point Gauss–Hermite rule while the poles are far enough for it to stay 200 times inside
+/// 32-point Gauss–Hermite rule while the poles are far enough for it to stay 170 times inside
 /// 1e-12 (measured thresholds below), and the composite rule above: a LeCun tanh stack's q
 /// decays like 1/(2l), so a deep stack costs 3–4 evaluations per moment and layer, not 204.
 ///
@@ -243,7 +243,7 @@ template <class F, class Pair>
 }  // namespace detail
 
 /// E[f(√q·z)] for z ~ N(0,1) and q >= 0 (q is a variance), by the composite rule above:
-/// relative error <= 1e-12 for the activation moments of initlab over q in [1e-3, 1e2] (tested),
+/// relative error <= 1e-12 for the activation moments of initlab over q in [1e-6, 1e2] (tested),
 /// for f analytic off the imaginary axis or with kinks only at 0. q = 0 → f(0); q < 0 or NaN → NaN.
 template <class F>
 requires std::invocable<F&, double>
@@ -320,11 +320,11 @@ inline constexpr double gauss_hermite_min_pole_distance_sq =
 /// τ >= 5 (q <= 9.9e-2), else the composite rule (the two-argument overload's bits).
 /// Why each threshold is safe, measured on tanh² and sech⁴ against a long double reference
 /// (tests/runtime/activation_test.cpp checks it on a grid across every threshold): up to its
-/// threshold a rung's relative error is at most 5e-15, 200 times below the 1e-12 target, and it
-/// first exceeds 1e-12 only at 2.9 (6 points), 2.2 (8), 1.8 (16) and 1.65 (32) times the
-/// threshold q; the error grows like the Gauss–Hermite error of a pole at distance τ, so a
-/// larger q is served by the next rung, never by a smaller one. Another f with the same strip
-/// has other constants: measure it before relying on this overload.
+/// threshold a rung's relative error is at most 6e-15 (6, 8 points) and 8e-16 (16, 32 points),
+/// over 170 times below the 1e-12 target, and it first exceeds 1e-12 only at 2.9 (6 points),
+/// 2.2 (8), 1.8 (16) and 1.65 (32) times the threshold q; the error grows like the
+/// Gauss–Hermite error of a pole at distance τ, so a larger q is served by the next rung, never
+/// by a smaller one. Another f with the same strip has other constants: measure it first.
 template <class F>
 requires std::invocable<F&, double>
 [[nodiscard]] constexpr double gaussian_expectation_even(F f, double q, double pole_distance) {
