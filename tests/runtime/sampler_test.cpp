@@ -2,7 +2,10 @@
 // element-index mapping; bounds on extreme random words; accuracy of the polynomial kernels.
 #include <Random123/philox.h>
 
+#include <boost/math/constants/constants.hpp>
 #include <boost/math/special_functions/erf.hpp>
+#include <boost/math/tools/roots.hpp>
+#include <boost/multiprecision/cpp_bin_float.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
@@ -68,6 +71,67 @@ double ulps(double x, long double ref) {
   return static_cast<double>(std::fabs(static_cast<long double>(x) - ref) / spacing);
 }
 
+/// Random123's Philox4x32-10 of counter (lo32(c), hi32(c), w2, w3) under the key of `s`.
+r123::Philox4x32_R<10>::ctr_type random123_block(const stream& s, std::uint64_t c,
+                                                 std::uint32_t w2, std::uint32_t w3) {
+  r123::Philox4x32_R<10>::ctr_type ctr = {
+      {static_cast<std::uint32_t>(c), static_cast<std::uint32_t>(c >> 32), w2, w3}};
+  r123::Philox4x32_R<10>::key_type k = {{s.key()[0], s.key()[1]}};
+  return r123::Philox4x32_R<10>()(ctr, k);
+}
+
+/// The 2048-layer ziggurat solved in 50 digits (Boost.Multiprecision), rounded to long double.
+struct reference_table {
+  long double r;
+  long double v;
+  std::vector<long double> x;  ///< x_0 … x_2048
+  std::vector<long double> f;  ///< e^(−x_i²/2)
+};
+
+/// The layers for edge r in 50 digits; returns the top layer's area minus v (negative when the
+/// recursion reaches the mode early: r too small).
+template <class Real>
+Real ziggurat_closure(const Real& r, std::vector<Real>* xs = nullptr) {
+  using std::exp, std::log, std::sqrt;
+  constexpr std::size_t layers = initlab::detail::ziggurat_layers;
+  const Real fr = exp(-r * r / 2);
+  const Real v = r * fr + sqrt(boost::math::constants::half_pi<Real>()) *
+                              boost::math::erfc(r / boost::math::constants::root_two<Real>());
+  Real x = r;
+  if (xs != nullptr) *xs = {v / fr, r};
+  for (std::size_t i = 1; i + 1 < layers; ++i) {
+    const Real y = v / x + exp(-x * x / 2);
+    if (y >= 1) return -Real(layers - i);
+    x = sqrt(-2 * log(y));
+    if (xs != nullptr) xs->push_back(x);
+  }
+  return x * (1 - exp(-x * x / 2)) - v;
+}
+
+const reference_table& reference() {
+  static const reference_table table = [] {
+    using real = boost::multiprecision::cpp_bin_float_50;
+    std::uintmax_t iterations = 200;
+    const auto [lo, hi] = boost::math::tools::toms748_solve(
+        [](const real& r) { return ziggurat_closure(r); }, real(4.2), real(4.23),
+        boost::math::tools::eps_tolerance<real>(160), iterations);
+    const real r = (lo + hi) / 2;
+    std::vector<real> xs;
+    ziggurat_closure(r, &xs);
+    xs.push_back(0);
+    reference_table t;
+    t.r = static_cast<long double>(r);
+    const real fr = exp(-r * r / 2);
+    t.v = static_cast<long double>(xs[0] * fr);
+    for (const real& x : xs) {
+      t.x.push_back(static_cast<long double>(x));
+      t.f.push_back(static_cast<long double>(exp(-x * x / 2)));
+    }
+    return t;
+  }();
+  return table;
+}
+
 /// A fake initializer: fill<Init> needs nothing but Init::law.
 struct fake_init {
   static constexpr weight_law law(std::size_t fan_in, std::size_t fan_out) {
@@ -84,7 +148,7 @@ TEMPLATE_TEST_CASE("scalar, AVX2 and AVX-512 paths give the same bits", "[sample
   if (paths.empty()) WARN("this CPU has neither AVX2 nor AVX-512F: only the scalar path runs");
   const stream s = stream(42).child(7);
   std::size_t compared = 0;
-  for (std::size_t n : {0u, 1u, 2u, 3u, 7u, 15u, 16u, 17u, 31u, 32u, 33u, 49u, 63u, 65u, 1001u, 4099u})
+  for (std::size_t n : {0u, 1u, 2u, 3u, 7u, 15u, 16u, 17u, 31u, 32u, 33u, 49u, 63u, 65u, 1001u, 20011u})
     for (std::uint64_t first : {0ull, 1ull, 3ull, 17ull, (1ull << 33) + 1, (1ull << 62) - 5})
       for (int law = 0; law < law_count; ++law) {
         initlab::detail::set_sampler_path(sampler_path::scalar);
@@ -232,26 +296,14 @@ TEST_CASE("elements follow the documented formulas, evaluated independently", "[
   // Words from Random123's Philox (not initlab's), transforms in long double with libm/Boost.
   const stream s = stream(31).child(2);
   const auto word = [&](std::uint64_t n) {
-    r123::Philox4x32_R<10>::ctr_type c = {
-        {static_cast<std::uint32_t>(n / 2), static_cast<std::uint32_t>(n / 2 >> 32), 0u, 0u}};
-    r123::Philox4x32_R<10>::key_type k = {{s.key()[0], s.key()[1]}};
-    const auto y = r123::Philox4x32_R<10>()(c, k);
+    const auto y = random123_block(s, n / 2, 0, 0);
     const unsigned w = (n % 2) * 2;
     return std::uint64_t{y.v[w]} | std::uint64_t{y.v[w + 1]} << 32;
   };
-  const long double pi = 3.141592653589793238462643383279502884L;
-  std::vector<double> normal(2000), uniform(2000), trunc(2000);
-  initlab::fill_normal(s, normal, 0.0, 1.0);
+  std::vector<double> uniform(2000), trunc(2000);
   initlab::fill_uniform(s, uniform, 0.0, 1.0);
   initlab::fill_truncated_normal(s, trunc, 1.0);
   for (std::uint64_t n = 0; n < 2000; ++n) {
-    const std::uint64_t a = word(n & ~std::uint64_t{1}), b = word(n | 1);
-    const long double u1 = 1.0L - static_cast<long double>(a & 0xFFFFFFFFFFFFFull) * 0x1p-52L;
-    const long double t = static_cast<long double>(b & 0xFFFFFFFFFFFFFull) * 0x1p-52L - 0.5L;
-    const long double theta = (static_cast<long double>(b >> 62) + t) * pi / 2;
-    const long double r = std::sqrt(-2.0L * std::log(u1));
-    const long double z = (n % 2 == 0) ? r * std::cos(theta) : r * std::sin(theta);
-    CHECK(std::fabs(normal[n] - z) <= 1e-15L * std::max(1.0L, r));
     CHECK(uniform[n] == static_cast<double>((word(n) & 0xFFFFFFFFFFFFFull)) * 0x1p-52);
     const long double tt =
         static_cast<long double>(word(n) & 0xFFFFFFFFFFFFFull) * 0x1p-52L - 0.5L + 0x1p-53L;
@@ -259,6 +311,121 @@ TEST_CASE("elements follow the documented formulas, evaluated independently", "[
     const long double zt = std::sqrt(2.0L) * boost::math::erf_inv(x);
     CHECK(std::fabs(trunc[n] - zt) <= 2e-15L * std::max(1.0L, std::fabs(zt)));
   }
+  // Normal: the ziggurat re-implemented in long double on a table built from the 50-digit r,
+  // with Random123's Philox for the stream words and the retry blocks. 4·10⁵ elements take
+  // ≈ 900 slow paths (≈ 10 tails). The double table's recursion amplifies rounding towards the
+  // top layers (next test), hence a tolerance above the 1e-15 of the other laws.
+  const reference_table& ref = reference();
+  constexpr std::size_t count = 400000;
+  std::vector<double> normal(count);
+  initlab::fill_normal(s, normal, 0.0, 1.0);
+  const auto unit = [](std::uint64_t w) {
+    return static_cast<long double>(w & 0xFFFFFFFFFFFFFull) * 0x1p-52L;
+  };
+  std::size_t slow = 0, tails = 0;
+  double worst = 0;
+  for (std::uint64_t n = 0; n < count; ++n) {
+    std::uint64_t w = word(n);
+    std::uint32_t retry = 0;
+    long double z = 0;
+    for (;;) {
+      const std::size_t i = w & 2047u;
+      const bool negative = (w >> 11) & 1u;
+      const long double x = static_cast<long double>(w >> 12) * 0x1p-52L * ref.x[i];
+      if (x < ref.x[i + 1]) {
+        z = negative ? -x : x;
+        break;
+      }
+      if (retry == 0) ++slow;
+      auto y = random123_block(s, n, ++retry, 0x7A696767u);
+      const auto word_of = [&](unsigned k) {
+        return std::uint64_t{y.v[k]} | std::uint64_t{y.v[k + 1]} << 32;
+      };
+      if (i == 0) {
+        ++tails;
+        for (;;) {
+          const long double a = -std::log(1.0L - unit(word_of(0))) / ref.r;
+          const long double b = -std::log(1.0L - unit(word_of(2)));
+          if (2 * b > a * a) {
+            z = negative ? -(ref.r + a) : ref.r + a;
+            break;
+          }
+          y = random123_block(s, n, ++retry, 0x7A696767u);
+        }
+        break;
+      }
+      const long double height = ref.f[i] + unit(word_of(0)) * (ref.f[i + 1] - ref.f[i]);
+      if (height < std::exp(-x * x / 2)) {
+        z = negative ? -x : x;
+        break;
+      }
+      w = word_of(2);
+    }
+    worst = std::max(worst, static_cast<double>(std::fabs(normal[n] - z) /
+                                                std::max(1.0L, std::fabs(z))));
+  }
+  INFO("slow paths " << slow << ", tails " << tails << ", worst relative difference " << worst);
+  CHECK(slow > 700);
+  CHECK(tails > 0);
+  CHECK(worst <= 1e-13);
+}
+
+TEST_CASE("ziggurat table: r, every x_i and every layer's area against Boost.Multiprecision",
+          "[sampler][accuracy]") {
+  using initlab::detail::ziggurat;
+  using initlab::detail::ziggurat_layers;
+  const reference_table& ref = reference();
+  const auto& t = ziggurat();
+  CHECK(ulps(initlab::detail::ziggurat_r, ref.r) <= 0.5);  // the double nearest the root
+  CHECK(std::fabs(t.area - ref.v) <= 4e-16L * ref.v);
+  double worst_x = 0, worst_area = 0;
+  for (std::size_t i = 0; i < ziggurat_layers; ++i)
+    worst_x = std::max(worst_x, static_cast<double>(std::fabs(t.x[i] - ref.x[i]) / ref.x[i]));
+  // Layers 1 … N−1 as the table stores them (the last, [0, x_{N−1}] × [f(x_{N−1}), 1], closes
+  // the recursion, so its area error is the recursion's accumulated rounding).
+  for (std::size_t i = 1; i < ziggurat_layers; ++i) {
+    const long double area =
+        static_cast<long double>(t.x[i]) * (static_cast<long double>(t.f[i + 1]) - t.f[i]);
+    worst_area = std::max(worst_area, static_cast<double>(std::fabs(area - ref.v) / ref.v));
+  }
+  INFO("worst x_i relative error " << worst_x << ", worst layer area relative error "
+                                   << worst_area);
+  CHECK(worst_x <= 1e-12);
+  CHECK(worst_area <= 2e-12);
+  CHECK(t.x[ziggurat_layers] == 0.0);
+  CHECK(t.f[ziggurat_layers] == 1.0);
+}
+
+TEST_CASE("ziggurat: the slow-path rate matches the table, and slow elements are keyed by n",
+          "[sampler]") {
+  using namespace initlab::detail;
+  const auto& t = ziggurat();
+  long double fast = 0;
+  for (std::size_t i = 0; i < ziggurat_layers; ++i)
+    fast += static_cast<long double>(t.x[i + 1]) / t.x[i];
+  const double p_slow = static_cast<double>(1.0L - fast / ziggurat_layers);
+  const stream s = stream(77);
+  constexpr std::size_t count = 2000000;
+  std::size_t slow = 0;
+  double z = 0;
+  for (std::uint64_t n = 0; n < count; ++n)
+    slow += !ziggurat_fast(t, s.word(n), z);
+  const double expected = p_slow * count, sd = std::sqrt(expected * (1 - p_slow));
+  INFO("slow " << slow << ", expected " << expected << " +- " << sd);
+  CHECK(std::fabs(static_cast<double>(slow) - expected) < 4 * sd);
+  CHECK(p_slow < 0.0025);
+  // A slow element's value depends on its own retry blocks: at its own index it is the fill's
+  // value; the same word at another index restarts from other blocks whenever a wedge rejects.
+  std::size_t seen = 0, differ = 0;
+  for (std::uint64_t n = 0; seen < 2000; ++n) {
+    const std::uint64_t w = s.word(n);
+    if (ziggurat_fast(t, w, z)) continue;
+    ++seen;
+    REQUIRE(ziggurat_normal(s, n, w) == initlab::draw_normal(s, n));
+    differ += ziggurat_normal(s, n, w) != ziggurat_normal(s, n + 1, w);
+  }
+  INFO("slow words whose value changes with the index: " << differ << " of " << seen);
+  CHECK(differ > 100);
 }
 
 TEST_CASE("extreme random words stay in bounds", "[sampler]") {
@@ -280,39 +447,32 @@ TEST_CASE("extreme random words stay in bounds", "[sampler]") {
     const truncated_params tf = initlab::detail::make_truncated<float>(sigma);
     CHECK(static_cast<double>(static_cast<float>(truncated_value(ones, tf))) < 2.0 * sigma);
   }
-  // Normal: u₁ = 1 gives r = 0 (the mean); u₁ = 2⁻⁵² gives the largest radius √(104 ln 2).
+  // Normal: the zero word is the mean; the fast path and the wedges stay below r; layer 0 beyond
+  // r's share goes to the tail, which gives |z| > r, finite, with the word's sign.
   const normal_params n{0.25, 1.0};
-  const auto [m0, m1] = normal_pair(zero, 0x1234, n);
-  CHECK(m0 == 0.25);
-  CHECK(m1 == 0.25);
-  const double rmax = std::sqrt(104.0 * std::log(2.0));
-  for (std::uint64_t b : {zero, ones, std::uint64_t{1} << 62, std::uint64_t{1} << 63}) {
-    const auto [z0, z1] = normal_pair(mantissa_mask, b, normal_params{0.0, 1.0});
-    CHECK(std::hypot(z0, z1) == Approx(rmax).epsilon(1e-14));
-  }
-}
-
-TEST_CASE("the quadrant mapping covers the circle", "[sampler]") {
-  using namespace initlab::detail;
-  // Angle θ = q·π/2 + t·π/2 with t = −½ + (low 52 bits)/2⁵²: check cos θ, sin θ for each q.
-  const std::uint64_t a = 0x000F000000000000ull;  // some radius
-  for (std::uint64_t q = 0; q < 4; ++q)
-    for (std::uint64_t low : {0ull, 0x0008000000000000ull, 0x000C000000000000ull}) {
-      const std::uint64_t b = (q << 62) | low;
-      const auto [z0, z1] = normal_pair(a, b, normal_params{0.0, 1.0});
-      const double t = static_cast<double>(low) * 0x1p-52 - 0.5;
-      const double theta = (static_cast<double>(q) + t) * 1.5707963267948966;
-      const double r = std::hypot(z0, z1);
-      CHECK(z0 == Approx(r * std::cos(theta)).margin(1e-15));
-      CHECK(z1 == Approx(r * std::sin(theta)).margin(1e-15));
+  const stream st = stream(1);
+  CHECK(normal_value(st, 0, zero, n) == 0.25);
+  for (std::uint64_t layer : {std::uint64_t{1}, std::uint64_t{2047}})
+    for (std::uint64_t u : {std::uint64_t{0}, (std::uint64_t{1} << 52) - 1}) {
+      const std::uint64_t w = (u << 12) | layer;
+      const double v = ziggurat_normal(st, 3, w);
+      CHECK(std::isfinite(v));
+      CHECK(std::fabs(v) < ziggurat_r);
     }
+  for (std::uint64_t sign : {std::uint64_t{0}, std::uint64_t{1} << 11}) {
+    const std::uint64_t w = (((std::uint64_t{1} << 52) - 1) << 12) | sign;  // layer 0, u ≈ 1
+    const double v = ziggurat_normal(st, 9, w);
+    CHECK(std::isfinite(v));
+    CHECK(std::fabs(v) > ziggurat_r);
+    CHECK(std::signbit(v) == (sign != 0));
+  }
 }
 
 TEST_CASE("polynomial kernels: stated maximum errors", "[sampler][accuracy]") {
   using namespace initlab::detail;
   std::mt19937_64 gen(12345);
   constexpr int points = 1000000;
-  // log_positive on (0, 1] (the Box–Muller argument, 2⁻⁵² grid) and on [0.089, 1] (erfinv): ≤ 1
+  // log_positive on (0, 1] (the ziggurat tail's argument, 2⁻⁵² grid) and on [0.089, 1] (erfinv): ≤ 1
   // ulp.
   double worst_log = 0;
   for (int i = 0; i < points; ++i) {
@@ -321,16 +481,14 @@ TEST_CASE("polynomial kernels: stated maximum errors", "[sampler][accuracy]") {
     worst_log = std::max(worst_log, ulps(log_positive(v), std::log(static_cast<long double>(v))));
   }
   CHECK(worst_log <= 1.0);
-  // sin/cos kernels on [−π/4, π/4]: ≤ 1 ulp.
-  double worst_sin = 0, worst_cos = 0;
+  // exp_nonpositive on [−20, 0] (the ziggurat's wedge test and table use (−r²/2, 0]): ≤ 1 ulp.
+  double worst_exp = 0;
   for (int i = 0; i < points; ++i) {
-    const double x = (unit_from_word(gen()) - 0.5) * half_pi;
-    if (x != 0.0)
-      worst_sin = std::max(worst_sin, ulps(sin_kernel(x), std::sin(static_cast<long double>(x))));
-    worst_cos = std::max(worst_cos, ulps(cos_kernel(x), std::cos(static_cast<long double>(x))));
+    const double x = -20.0 * unit_from_word(gen());
+    worst_exp =
+        std::max(worst_exp, ulps(exp_nonpositive(x), std::exp(static_cast<long double>(x))));
   }
-  CHECK(worst_sin <= 1.0);
-  CHECK(worst_cos <= 1.0);
+  CHECK(worst_exp <= 1.0);
   // erfinv on the truncated normal's range |x| < erf(√2): relative error ≤ 6e-16 (measured 5.5e-16,
   // ≈ 2.5 ulps)
   // against Boost.Math's long-double erf_inv.
@@ -345,13 +503,14 @@ TEST_CASE("polynomial kernels: stated maximum errors", "[sampler][accuracy]") {
   CHECK(worst_erfinv <= 6e-16);
   // The constant 2·erf(√2): within 1 ulp of Boost.Math.
   CHECK(ulps(two_erf_sqrt2 / 2, boost::math::erf(std::sqrt(2.0L))) <= 1.0);
-  WARN("max errors: log " << worst_log << " ulp, sin " << worst_sin << " ulp, cos " << worst_cos
-                          << " ulp, erfinv " << worst_erfinv << " relative");
+  WARN("max errors: log " << worst_log << " ulp, exp " << worst_exp << " ulp, erfinv "
+                          << worst_erfinv << " relative");
 }
 
 TEST_CASE("provenance strings describe the scheme", "[sampler]") {
   const std::string scheme = initlab::sampler_scheme;
-  CHECK(scheme.find("Box-Muller") != std::string::npos);
+  CHECK(scheme.find("2048-layer ziggurat") != std::string::npos);
+  CHECK(scheme.find("r=4.2163704095118969") != std::string::npos);
   CHECK(scheme.find("erfinv") != std::string::npos);
   const std::string path = initlab::sampler_path_name();
   CHECK((path == "scalar" || path == "avx2" || path == "avx512"));

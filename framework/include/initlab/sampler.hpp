@@ -6,14 +6,15 @@
 /// function of (stream key, n, law parameters). Element n uses 64-bit word n of the stream
 /// (word n%2 of Philox block n/2, see random.hpp):
 ///   - uniform:   u = 52 low bits / 2⁵² ∈ [0, 1); value = min(lo + (hi − lo)·u, hi).
-///   - normal:    Box–Muller on the two words of block n/2 (element 2b gets r·cos θ, 2b+1 gets
-///                r·sin θ; detail::normal_pair); value = mean + stddev·z.
+///   - normal:    2048-layer ziggurat on word n (detail/ziggurat.hpp): ≈ 99.77% of elements take
+///                the fast path z = ±u·xᵢ; the others draw retry blocks of their own, keyed by n
+///                (so later elements never shift); value = mean + stddev·z.
 ///   - truncated normal (|w| < 2σ): inverse CDF, σ·√2·erfinv(x) with x uniform on
 ///                (−erf √2, erf √2) from word n (detail::truncated_value), clamped to the largest
 ///                value of the output type below 2σ.
 /// float outputs are the double values rounded to nearest (the truncated normal's bound is then
-/// the largest float below 2σ). No libm call anywhere: log, sin, cos and erfinv are the
-/// polynomials of detail/fast_math.hpp, evaluated without FMA, so every x86-64 CPU gives the
+/// the largest float below 2σ). No libm call anywhere: log, exp and erfinv are the polynomials of
+/// detail/fast_math.hpp (the ziggurat's table adds math.hpp's log, sqrt, erfc), without FMA, so every x86-64 CPU gives the
 /// same bits (checked: GCC 12 -O0…-O3, -march=native, -ffp-contract=fast; Clang 14 -O2/-O3
 /// -march=native; Clang with -ffp-contract=fast is not supported, it ignores the guard).
 ///
@@ -148,8 +149,11 @@ template <class T>
 /// How the samplers turn stream words into values, for report provenance.
 inline constexpr const char* sampler_scheme =
     "element n uses 64-bit stream word n; uniform: lo+(hi-lo)*u, u=52 low bits/2^52; normal: "
-    "Box-Muller on block n/2 (2b: r cos, 2b+1: r sin); truncated normal: inverse CDF "
-    "sqrt2*erfinv (Giles 2010) on (-erf sqrt2, erf sqrt2); fdlibm log/sin/cos, no FMA, no libm";
+    "2048-layer ziggurat (Marsaglia-Tsang 2000, r=4.2163704095118969) on word n: layer=bits "
+    "0-10, sign=bit 11, u=bits 12-63/2^52, fast path u*x_i<x_(i+1); else tail (Marsaglia 1964) or "
+    "wedge test on retry blocks c=1,2,... philox4x32_10(ctr=(lo32(n),hi32(n),c,0x7a696767),key) "
+    "(first word: wedge/tail uniform, second: next word); truncated normal: inverse CDF "
+    "sqrt2*erfinv (Giles 2010) on (-erf sqrt2, erf sqrt2); fdlibm log and exp, no FMA, no libm";
 
 // ------------------------------------------------------------------------- serial fills
 

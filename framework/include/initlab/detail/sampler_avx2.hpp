@@ -1,5 +1,6 @@
 #pragma once
-/// AVX2 path of the bulk samplers: 4 Philox blocks (8 elements) per iteration.
+/// AVX2 path of the bulk samplers: 4 Philox blocks (8 elements) per iteration; the normal's
+/// ziggurat runs its fast path lane-wise and leaves the rare slow elements to the scalar code.
 ///
 /// Every floating-point operation mirrors detail/fast_math.hpp and detail/sampler_scalar.hpp
 /// one for one (same operands, same order, no FMA: the target attribute does not enable "fma"
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <initlab/detail/fast_math.hpp>
 #include <initlab/detail/sampler_scalar.hpp>
+#include <initlab/detail/ziggurat.hpp>
 #include <initlab/random.hpp>
 
 INITLAB_FP_STRICT_BEGIN
@@ -121,64 +123,36 @@ INITLAB_TARGET_AVX2 inline __m256d log_positive(__m256d x) noexcept {
                     f));
 }
 
-/// detail::sin_kernel, lane-wise.
-INITLAB_TARGET_AVX2 inline __m256d sin_kernel(__m256d x) noexcept {
-  const __m256d z = _mm256_mul_pd(x, x);
-  const __m256d w = _mm256_mul_pd(z, z);
-  const __m256d r = _mm256_add_pd(
-      _mm256_add_pd(set(sin_s2),
-                    _mm256_mul_pd(z, _mm256_add_pd(set(sin_s3), _mm256_mul_pd(z, set(sin_s4))))),
-      _mm256_mul_pd(_mm256_mul_pd(z, w),
-                    _mm256_add_pd(set(sin_s5), _mm256_mul_pd(z, set(sin_s6)))));
-  const __m256d v = _mm256_mul_pd(z, x);
-  return _mm256_add_pd(x, _mm256_mul_pd(v, _mm256_add_pd(set(sin_s1), _mm256_mul_pd(z, r))));
-}
-
-/// detail::cos_kernel, lane-wise.
-INITLAB_TARGET_AVX2 inline __m256d cos_kernel(__m256d x) noexcept {
-  const __m256d z = _mm256_mul_pd(x, x);
-  const __m256d w = _mm256_mul_pd(z, z);
-  const __m256d r = _mm256_add_pd(
-      _mm256_mul_pd(
-          z, _mm256_add_pd(
-                 set(cos_c1),
-                 _mm256_mul_pd(z, _mm256_add_pd(set(cos_c2), _mm256_mul_pd(z, set(cos_c3)))))),
-      _mm256_mul_pd(_mm256_mul_pd(w, w),
-                    _mm256_add_pd(set(cos_c4),
-                                  _mm256_mul_pd(z, _mm256_add_pd(set(cos_c5),
-                                                                 _mm256_mul_pd(z, set(cos_c6)))))));
-  const __m256d hz = _mm256_mul_pd(set(0.5), z);
-  const __m256d v = _mm256_sub_pd(set(1.0), hz);
-  return _mm256_add_pd(
-      v, _mm256_add_pd(_mm256_sub_pd(_mm256_sub_pd(set(1.0), v), hz), _mm256_mul_pd(z, r)));
-}
-
 /// Values of 4 blocks: v0 = elements 2b, v1 = elements 2b+1.
 struct block_values {
   __m256d v0;
   __m256d v1;
 };
 
-/// detail::normal_pair, lane-wise.
-INITLAB_TARGET_AVX2 inline block_values values(const block_words& x,
-                                               const normal_params& p) noexcept {
-  const __m256d u1 = _mm256_sub_pd(set(2.0), one_to_two(x.a));
-  const __m256d r = _mm256_sqrt_pd(_mm256_mul_pd(log_positive(u1), set(-2.0)));
-  const __m256d t = _mm256_sub_pd(one_to_two(x.b), set(1.5));
-  const __m256d alpha = _mm256_mul_pd(t, set(half_pi));
-  const __m256d c = cos_kernel(alpha);
-  const __m256d s = sin_kernel(alpha);
-  const __m256i bit62 = _mm256_set1_epi64x(1ll << 62);
-  const __m256d swap = _mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_and_si256(x.b, bit62), bit62));
-  const __m256i sign = _mm256_set1_epi64x(static_cast<long long>(sign_bit));
-  const __m256i cos_sign = _mm256_and_si256(_mm256_xor_si256(x.b, _mm256_slli_epi64(x.b, 1)), sign);
-  const __m256i sin_sign = _mm256_and_si256(x.b, sign);
-  const __m256d cq = _mm256_castsi256_pd(
-      _mm256_xor_si256(_mm256_castpd_si256(_mm256_blendv_pd(c, s, swap)), cos_sign));
-  const __m256d sq = _mm256_castsi256_pd(
-      _mm256_xor_si256(_mm256_castpd_si256(_mm256_blendv_pd(s, c, swap)), sin_sign));
-  const __m256d z0 = _mm256_mul_pd(r, cq);
-  const __m256d z1 = _mm256_mul_pd(r, sq);
+/// detail::ziggurat_fast, lane-wise: ±u·xᵢ, and in `accepted` bit l set when lane l's point
+/// lies under the curve (the others need detail::ziggurat_normal's slow path).
+INITLAB_TARGET_AVX2 inline __m256d ziggurat_fast(const ziggurat_table& t, __m256i word,
+                                               unsigned& accepted) noexcept {
+  const __m256i layer =
+      _mm256_and_si256(word, _mm256_set1_epi64x(static_cast<long long>(ziggurat_layers - 1)));
+  const __m256d xi = _mm256_i64gather_pd(t.x.data(), layer, 8);
+  const __m256d xnext = _mm256_i64gather_pd(t.x.data() + 1, layer, 8);
+  const __m256d x = _mm256_mul_pd(_mm256_sub_pd(one_to_two(_mm256_srli_epi64(word, 12)), set(1.0)), xi);
+  accepted = static_cast<unsigned>(_mm256_movemask_pd(_mm256_cmp_pd(x, xnext, _CMP_LT_OQ)));
+  const __m256i sign = _mm256_and_si256(_mm256_slli_epi64(word, 63 - ziggurat_layer_bits),
+                                        _mm256_set1_epi64x(static_cast<long long>(sign_bit)));
+  return _mm256_castsi256_pd(_mm256_xor_si256(_mm256_castpd_si256(x), sign));
+}
+
+/// detail::normal_value's fast path on both words; `slow` gets bit l (word a) or 4 + l (word b)
+/// for each element the caller must redo with the scalar slow path.
+INITLAB_TARGET_AVX2 inline block_values values(const block_words& x, const normal_params& p,
+                                               unsigned& slow) noexcept {
+  const ziggurat_table& t = ziggurat();
+  unsigned ok_a = 0, ok_b = 0;
+  const __m256d z0 = ziggurat_fast(t, x.a, ok_a);
+  const __m256d z1 = ziggurat_fast(t, x.b, ok_b);
+  slow = ~(ok_a | (ok_b << 4)) & 0xFFu;
   return {_mm256_add_pd(set(p.mean), _mm256_mul_pd(set(p.stddev), z0)),
           _mm256_add_pd(set(p.mean), _mm256_mul_pd(set(p.stddev), z1))};
 }
@@ -237,6 +211,26 @@ INITLAB_TARGET_AVX2 inline void store(float* out, const block_values& v) noexcep
   _mm_storeu_ps(out + 4, _mm256_cvtpd_ps(o.v1));
 }
 
+/// Stores the values of the 4 blocks from block b in element order.
+template <class T, class Params>
+INITLAB_TARGET_AVX2 inline void put(const stream&, T* out, std::uint64_t, const block_words& x,
+                                    const Params& p) noexcept {
+  store(out, values(x, p));
+}
+/// The normal law: the fast path lane-wise, then its slow elements by the scalar code.
+template <class T>
+INITLAB_TARGET_AVX2 inline void put(const stream& s, T* out, std::uint64_t b, const block_words& x,
+                                    const normal_params& p) noexcept {
+  unsigned slow = 0;
+  store(out, values(x, p, slow));
+  if (slow != 0) {
+    alignas(32) std::uint64_t wa[4], wb[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(wa), x.a);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(wb), x.b);
+    redo_slow_normals(s, out, b, wa, wb, 4, slow, p);
+  }
+}
+
 }  // namespace initlab::detail::avx2
 
 namespace initlab::detail {
@@ -249,7 +243,7 @@ INITLAB_TARGET_AVX2 void fill_blocks_avx2(const stream& s, T* out, std::uint64_t
   const avx2::round_keys keys = avx2::make_round_keys(s.key());
   std::size_t i = 0;
   for (; i + width <= nblocks; i += width)
-    avx2::store(out + 2 * i, avx2::values(avx2::philox(keys, b0 + i), p));
+    avx2::put(s, out + 2 * i, b0 + i, avx2::philox(keys, b0 + i), p);
   fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
 }
 

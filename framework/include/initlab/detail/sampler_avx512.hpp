@@ -1,6 +1,7 @@
 #pragma once
 /// AVX-512F path of the bulk samplers: 16 Philox blocks (32 elements) per iteration, in two
-/// interleaved chains of 8.
+/// interleaved chains of 8; the normal's ziggurat runs its fast path lane-wise and leaves the
+/// rare slow elements to the scalar code.
 ///
 /// Every floating-point operation mirrors detail/fast_math.hpp and detail/sampler_scalar.hpp
 /// one for one (same operands, same order, no FMA: the target attribute does not enable "fma"
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <initlab/detail/fast_math.hpp>
 #include <initlab/detail/sampler_scalar.hpp>
+#include <initlab/detail/ziggurat.hpp>
 #include <initlab/random.hpp>
 
 INITLAB_FP_STRICT_BEGIN
@@ -156,63 +158,36 @@ INITLAB_TARGET_AVX512 inline __m512d log_positive(__m512d x) noexcept {
                     f));
 }
 
-/// detail::sin_kernel, lane-wise.
-INITLAB_TARGET_AVX512 inline __m512d sin_kernel(__m512d x) noexcept {
-  const __m512d z = _mm512_mul_pd(x, x);
-  const __m512d w = _mm512_mul_pd(z, z);
-  const __m512d r = _mm512_add_pd(
-      _mm512_add_pd(set(sin_s2),
-                    _mm512_mul_pd(z, _mm512_add_pd(set(sin_s3), _mm512_mul_pd(z, set(sin_s4))))),
-      _mm512_mul_pd(_mm512_mul_pd(z, w),
-                    _mm512_add_pd(set(sin_s5), _mm512_mul_pd(z, set(sin_s6)))));
-  const __m512d v = _mm512_mul_pd(z, x);
-  return _mm512_add_pd(x, _mm512_mul_pd(v, _mm512_add_pd(set(sin_s1), _mm512_mul_pd(z, r))));
-}
-
-/// detail::cos_kernel, lane-wise.
-INITLAB_TARGET_AVX512 inline __m512d cos_kernel(__m512d x) noexcept {
-  const __m512d z = _mm512_mul_pd(x, x);
-  const __m512d w = _mm512_mul_pd(z, z);
-  const __m512d r = _mm512_add_pd(
-      _mm512_mul_pd(
-          z, _mm512_add_pd(
-                 set(cos_c1),
-                 _mm512_mul_pd(z, _mm512_add_pd(set(cos_c2), _mm512_mul_pd(z, set(cos_c3)))))),
-      _mm512_mul_pd(_mm512_mul_pd(w, w),
-                    _mm512_add_pd(set(cos_c4),
-                                  _mm512_mul_pd(z, _mm512_add_pd(set(cos_c5),
-                                                                 _mm512_mul_pd(z, set(cos_c6)))))));
-  const __m512d hz = _mm512_mul_pd(set(0.5), z);
-  const __m512d v = _mm512_sub_pd(set(1.0), hz);
-  return _mm512_add_pd(
-      v, _mm512_add_pd(_mm512_sub_pd(_mm512_sub_pd(set(1.0), v), hz), _mm512_mul_pd(z, r)));
-}
-
 /// Values of 8 blocks: v0 = elements 2b, v1 = elements 2b+1.
 struct block_values {
   __m512d v0;
   __m512d v1;
 };
 
-/// detail::normal_pair, lane-wise.
-INITLAB_TARGET_AVX512 inline block_values values(const block_words& x,
-                                                 const normal_params& p) noexcept {
-  const __m512d u1 = _mm512_sub_pd(set(2.0), one_to_two(x.a));
-  const __m512d r = _mm512_sqrt_pd(_mm512_mul_pd(log_positive(u1), set(-2.0)));
-  const __m512d t = _mm512_sub_pd(one_to_two(x.b), set(1.5));
-  const __m512d alpha = _mm512_mul_pd(t, set(half_pi));
-  const __m512d c = cos_kernel(alpha);
-  const __m512d s = sin_kernel(alpha);
-  const __mmask8 swap = _mm512_test_epi64_mask(x.b, _mm512_set1_epi64(1ll << 62));
-  const __m512i sign = _mm512_set1_epi64(static_cast<long long>(sign_bit));
-  const __m512i cos_sign = _mm512_and_si512(_mm512_xor_si512(x.b, _mm512_slli_epi64(x.b, 1)), sign);
-  const __m512i sin_sign = _mm512_and_si512(x.b, sign);
-  const __m512d cq = _mm512_castsi512_pd(
-      _mm512_xor_si512(_mm512_castpd_si512(_mm512_mask_blend_pd(swap, c, s)), cos_sign));
-  const __m512d sq = _mm512_castsi512_pd(
-      _mm512_xor_si512(_mm512_castpd_si512(_mm512_mask_blend_pd(swap, s, c)), sin_sign));
-  const __m512d z0 = _mm512_mul_pd(r, cq);
-  const __m512d z1 = _mm512_mul_pd(r, sq);
+/// detail::ziggurat_fast, lane-wise: ±u·xᵢ, and in `accepted` bit l set when lane l's point
+/// lies under the curve (the others need detail::ziggurat_normal's slow path).
+INITLAB_TARGET_AVX512 inline __m512d ziggurat_fast(const ziggurat_table& t, __m512i word,
+                                                 __mmask8& accepted) noexcept {
+  const __m512i layer =
+      _mm512_and_si512(word, _mm512_set1_epi64(static_cast<long long>(ziggurat_layers - 1)));
+  const __m512d xi = _mm512_i64gather_pd(layer, t.x.data(), 8);
+  const __m512d xnext = _mm512_i64gather_pd(layer, t.x.data() + 1, 8);
+  const __m512d x = _mm512_mul_pd(_mm512_sub_pd(one_to_two(_mm512_srli_epi64(word, 12)), set(1.0)), xi);
+  accepted = _mm512_cmp_pd_mask(x, xnext, _CMP_LT_OQ);
+  const __m512i sign = _mm512_and_si512(_mm512_slli_epi64(word, 63 - ziggurat_layer_bits),
+                                        _mm512_set1_epi64(static_cast<long long>(sign_bit)));
+  return _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), sign));
+}
+
+/// detail::normal_value's fast path on both words; `slow` gets bit l (word a) or 8 + l (word b)
+/// for each element the caller must redo with the scalar slow path.
+INITLAB_TARGET_AVX512 inline block_values values(const block_words& x, const normal_params& p,
+                                                 unsigned& slow) noexcept {
+  const ziggurat_table& t = ziggurat();
+  __mmask8 ok_a = 0, ok_b = 0;
+  const __m512d z0 = ziggurat_fast(t, x.a, ok_a);
+  const __m512d z1 = ziggurat_fast(t, x.b, ok_b);
+  slow = ~(static_cast<unsigned>(ok_a) | (static_cast<unsigned>(ok_b) << 8)) & 0xFFFFu;
   return {_mm512_add_pd(set(p.mean), _mm512_mul_pd(set(p.stddev), z0)),
           _mm512_add_pd(set(p.mean), _mm512_mul_pd(set(p.stddev), z1))};
 }
@@ -266,6 +241,26 @@ INITLAB_TARGET_AVX512 inline void store(float* out, const block_values& v) noexc
   _mm256_storeu_ps(out + 8, _mm512_cvtpd_ps(_mm512_permutex2var_pd(v.v0, hi, v.v1)));
 }
 
+/// Stores the values of the 8 blocks from block b in element order.
+template <class T, class Params>
+INITLAB_TARGET_AVX512 inline void put(const stream&, T* out, std::uint64_t, const block_words& x,
+                                      const Params& p) noexcept {
+  store(out, values(x, p));
+}
+/// The normal law: the fast path lane-wise, then its slow elements by the scalar code.
+template <class T>
+INITLAB_TARGET_AVX512 inline void put(const stream& s, T* out, std::uint64_t b,
+                                      const block_words& x, const normal_params& p) noexcept {
+  unsigned slow = 0;
+  store(out, values(x, p, slow));
+  if (slow != 0) {
+    alignas(64) std::uint64_t wa[8], wb[8];
+    _mm512_store_si512(wa, x.a);
+    _mm512_store_si512(wb, x.b);
+    redo_slow_normals(s, out, b, wa, wb, 8, slow, p);
+  }
+}
+
 }  // namespace initlab::detail::avx512
 
 namespace initlab::detail {
@@ -280,11 +275,11 @@ INITLAB_TARGET_AVX512 void fill_blocks_avx512(const stream& s, T* out, std::uint
   for (; i + 2 * width <= nblocks; i += 2 * width) {
     avx512::block_words first, second;
     avx512::philox_twice(keys, b0 + i, first, second);
-    avx512::store(out + 2 * i, avx512::values(first, p));
-    avx512::store(out + 2 * (i + width), avx512::values(second, p));
+    avx512::put(s, out + 2 * i, b0 + i, first, p);
+    avx512::put(s, out + 2 * (i + width), b0 + i + width, second, p);
   }
   for (; i + width <= nblocks; i += width)
-    avx512::store(out + 2 * i, avx512::values(avx512::philox(keys, b0 + i), p));
+    avx512::put(s, out + 2 * i, b0 + i, avx512::philox(keys, b0 + i), p);
   fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
 }
 

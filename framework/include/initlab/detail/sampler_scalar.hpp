@@ -8,14 +8,13 @@
 #include <initlab/detail/fast_math.hpp>
 #include <initlab/math.hpp>
 #include <initlab/random.hpp>
+#include <initlab/detail/ziggurat.hpp>
 #include <utility>
 
 INITLAB_FP_STRICT_BEGIN
 
 namespace initlab::detail {
 
-/// π/2 rounded to double: the angle step of Box–Muller's quadrant-relative angle.
-inline constexpr double half_pi = math::half_pi;
 /// 2·erf(√2) rounded to double: maps t ∈ (−½, ½) to x = 2t·erf(√2) ∈ (−erf √2, erf √2),
 /// so that √2·erfinv(x) is N(0,1) conditioned on |z| < 2 (value checked in sampler_test.cpp).
 inline constexpr double two_erf_sqrt2 = 2.0 * 0.95449973610364158560;
@@ -23,8 +22,6 @@ inline constexpr double two_erf_sqrt2 = 2.0 * 0.95449973610364158560;
 inline constexpr double erfinv_scale = math::sqrt2;
 /// Half a step of the 52-bit grid: centres t so that its range (−½, ½) is symmetric.
 inline constexpr double half_grid_step = 0x1p-53;
-/// Sign bit of a double.
-inline constexpr std::uint64_t sign_bit = 0x8000000000000000ull;
 
 /// Parameters of the normal law: value = mean + stddev·z.
 struct normal_params {
@@ -69,23 +66,10 @@ struct truncated_params {
   return v;
 }
 
-/// Box–Muller pair for words (a, b): r = √(−2 log u₁), u₁ ∈ (0, 1] from a; the angle is
-/// θ = q·π/2 + t·π/2 with quadrant q = the top two bits of b and t ∈ [−½, ½) from its low 52
-/// bits, so sin/cos are only evaluated on [−π/4, π/4] and the quadrant is a swap and sign flips.
-[[nodiscard]] inline std::pair<double, double> normal_pair(std::uint64_t a, std::uint64_t b,
-                                                           const normal_params& p) noexcept {
-  const double u1 = 2.0 - std::bit_cast<double>((a & mantissa_mask) | one_bits);  // (0, 1]
-  const double r = __builtin_sqrt(log_positive(u1) * -2.0);
-  const double t = std::bit_cast<double>((b & mantissa_mask) | one_bits) - 1.5;
-  const double alpha = t * half_pi;
-  double c = cos_kernel(alpha);
-  double s = sin_kernel(alpha);
-  if ((b >> 62) & 1u) std::swap(c, s);
-  c = std::bit_cast<double>(std::bit_cast<std::uint64_t>(c) ^ ((b ^ (b << 1)) & sign_bit));
-  s = std::bit_cast<double>(std::bit_cast<std::uint64_t>(s) ^ (b & sign_bit));
-  const double z0 = r * c;
-  const double z1 = r * s;
-  return {p.mean + p.stddev * z0, p.mean + p.stddev * z1};
+/// The normal law's value for element n with stream word `word` (detail/ziggurat.hpp).
+[[nodiscard]] inline double normal_value(const stream& s, std::uint64_t n, std::uint64_t word,
+                                         const normal_params& p) noexcept {
+  return p.mean + p.stddev * ziggurat_normal(s, n, word);
 }
 
 /// Word 0 (x0 | x1<<32) and word 1 (x2 | x3<<32) of a Philox block.
@@ -99,7 +83,7 @@ struct truncated_params {
 [[nodiscard]] inline std::pair<double, double> block_values(const stream& s, std::uint64_t b,
                                                             const normal_params& p) noexcept {
   const auto [w0, w1] = block_words(s.block(b));
-  return normal_pair(w0, w1, p);
+  return {normal_value(s, 2 * b, w0, p), normal_value(s, 2 * b + 1, w1, p)};
 }
 /// Both values of block `b` for the law of `p` (elements 2b and 2b+1).
 [[nodiscard]] constexpr std::pair<double, double> block_values(const stream& s, std::uint64_t b,
@@ -120,6 +104,22 @@ template <class Params>
                                              const Params& p) noexcept {
   const auto [v0, v1] = block_values(s, n >> 1, p);
   return (n & 1u) ? v1 : v0;
+}
+
+/// Redoes, with the scalar code, the normal elements of blocks b … b+lanes−1 whose fast path the
+/// vector code could not take: bit l of `slow` is word 0 of block b+l (wa[l]), bit lanes+l its
+/// word 1 (wb[l]); out[0 .. 2·lanes) are those blocks' elements.
+template <class T>
+void redo_slow_normals(const stream& s, T* out, std::uint64_t b, const std::uint64_t* wa,
+                       const std::uint64_t* wb, std::size_t lanes, unsigned slow,
+                       const normal_params& p) noexcept {
+  for (; slow != 0; slow &= slow - 1) {
+    const auto bit = static_cast<std::size_t>(std::countr_zero(slow));
+    const std::size_t lane = bit < lanes ? bit : bit - lanes;
+    const std::size_t word = bit < lanes ? 0 : 1;
+    const std::uint64_t n = 2 * (b + lane) + word;
+    out[2 * lane + word] = static_cast<T>(normal_value(s, n, word == 0 ? wa[lane] : wb[lane], p));
+  }
 }
 
 /// Scalar fill of blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks).
