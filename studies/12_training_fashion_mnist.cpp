@@ -41,7 +41,10 @@
 ///    He, LeCun, Xavier (ReLU) and Xavier, PyTorch default (tanh: 1/3 per layer, slow but not
 ///    stalled) are not at chance (expected refuted: the estimates are their accuracies with
 ///    intervals); He beats PyTorch's default (ReLU) and Xavier beats it (tanh), paired. 5 seeds
-///    cannot resolve 5% of 1/K: the chance claims are `imprecise` with that reason.
+///    cannot resolve 5% of 1/K: the chance claims are `imprecise` with that reason. FINDING:
+///    LeCun's and Xavier's ReLU nets leave chance late in the budget, and not every seed does:
+///    a seed still at chance makes the accuracy over seeds bimodal, and the claim is then
+///    `imprecise` with that reason rather than refuted (whether it is depends on the seeds).
 ///  * LeCun / Xavier / He at depth 2, one epoch (937 steps, 5 seeds), per activation: every seed's
 ///    test accuracy is at least the stated threshold 0.8 (exact, per seed min(accuracy, 0.8));
 ///    the mean over seeds with its interval is far from chance (expected refuted); the paired
@@ -546,18 +549,24 @@ void body(context& ctx) {
   pc.unresolved_because = seeds_why;
   ctx.claim(pc, accuracies(pytorch_deep));
   const auto deep_trains = [&](const std::string& id, const std::string& what,
-                               const std::vector<run_record>& runs) {
-    ctx.claim(wrong(id,
-                    "(wrong) " + what +
-                        ", depth 10, is at chance after the deep budget too; "
-                        "the estimate is its mean test accuracy over seeds, with its interval",
-                    "E[accuracy] = 1/K (wrong)", chance),
-              accuracies(runs));
+                               const std::vector<run_record>& runs, std::string late = {}) {
+    claim_spec c = wrong(id,
+                         "(wrong) " + what +
+                             ", depth 10, is at chance after the deep budget too; "
+                             "the estimate is its mean test accuracy over seeds, with its interval",
+                         "E[accuracy] = 1/K (wrong)", chance);
+    c.unresolved_because = std::move(late);
+    ctx.claim(c, accuracies(runs));
   };
+  // LeCun's and Xavier's ReLU nets leave chance late in the deep budget: a seed that has not
+  // left it yet makes the mean over seeds bimodal, too skewed for a validated interval.
+  const std::string late =
+      "it leaves chance late in the deep budget: a seed still at chance makes the accuracy over "
+      "seeds bimodal, and a handful of seeds cannot validate the interval";
   deep_trains("he_deep_relu_accuracy_chance", "He, ReLU", he_deep);
   if (full) {
-    deep_trains("lecun_deep_relu_accuracy_chance", "LeCun, ReLU", lecun_deep);
-    deep_trains("xavier_deep_relu_accuracy_chance", "Xavier, ReLU", xavier_deep);
+    deep_trains("lecun_deep_relu_accuracy_chance", "LeCun, ReLU", lecun_deep, late);
+    deep_trains("xavier_deep_relu_accuracy_chance", "Xavier, ReLU", xavier_deep, late);
   }
   deep_trains("xavier_deep_tanh_accuracy_chance", "Xavier, tanh", xavier_deep_tanh);
   if (full)

@@ -388,7 +388,7 @@ void apply_limit_policy(evaluated_claim& c, bool default_size) {
 bool as_expected(const evaluated_claim& c) {
   const claim_spec& spec = c.claim->spec;
   return c.result == spec.expected || c.unresolved_limit ||
-         (c.result == verdict::imprecise && spec.expected == verdict::confirmed &&
+         (c.result == verdict::imprecise && spec.expected != verdict::imprecise &&
           !spec.unresolved_because.empty());
 }
 

@@ -108,9 +108,9 @@ struct claim_spec {
   /// Precision target at default settings (0 = none): a claim inside an interval wider than
   /// this (or too skewed for it, verdict.hpp) at default settings is `imprecise`, not confirmed.
   double max_rel_half_width = 0.0;
-  /// Why this claim cannot reach its target within the study's budget (empty: it must). An
+  /// Why this claim may not reach its target within the study's budget (empty: it must). An
   /// `imprecise` verdict with a stated reason is reported as such, with the reason, and does not
-  /// fail the study; without one it does.
+  /// fail the study; without one it does. The other verdict than the expected one still fails.
   std::string unresolved_because{};
   /// Nonempty (e.g. "infinite-width"): `analytic` is the value of a limit, not of the quantity
   /// measured, so the claim is expected refuted wherever the gap is resolvable (the finite-size
