@@ -138,7 +138,7 @@ struct ziggurat_table {
         extra = retry_words(s, n, ++retry);
       }
     }
-    const double x = ziggurat_unit(word) * t.x[i];
+    const double x = with_sign(z, sign);  // the fast path's u·xᵢ, unsigned again
     const double w = std::bit_cast<double>((extra[0] & mantissa_mask) | one_bits) - 1.0;
     const double y = t.f[i] + w * (t.f[i + 1] - t.f[i]);
     if (y < exp_nonpositive(-0.5 * x * x)) return with_sign(x, sign);
