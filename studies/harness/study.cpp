@@ -383,13 +383,11 @@ void apply_limit_policy(evaluated_claim& c, bool default_size) {
   c.note = c.note.empty() ? why : c.note + "; " + why;
 }
 
-/// Whether a claim got the verdict it should: its expected one, `imprecise` for a claim that
-/// states why its target is out of reach, or an unresolved limit at reduced settings.
+/// Whether a claim got the verdict it should (the rule: verdict.hpp).
 bool as_expected(const evaluated_claim& c) {
   const claim_spec& spec = c.claim->spec;
-  return c.result == spec.expected || c.unresolved_limit ||
-         (c.result == verdict::imprecise && spec.expected != verdict::imprecise &&
-          !spec.unresolved_because.empty());
+  return study::as_expected(c.result, spec.expected, !spec.unresolved_because.empty(),
+                            c.unresolved_limit);
 }
 
 std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims,

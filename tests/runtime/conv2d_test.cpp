@@ -222,7 +222,7 @@ std::unique_ptr<conv2d_pass> make_bound(const geometry& g, bool bias, std::uint6
                                     bias ? std::optional<weight_law>(test_bias_law) : std::nullopt);
   const shape out = p->bind({g.cin, g.h, g.w});
   REQUIRE(out == shape{g.cout, g.oh(), g.ow()});
-  p->sample(stream(seed).child(0), stream(seed).child(1));
+  p->sample(stream(seed).child(0), stream(seed).child(1), initlab::bulk_sampler{});
   return p;
 }
 
@@ -426,7 +426,7 @@ TEST_CASE("conv2d make_pass: tanh after the conv, gradients by finite difference
   CHECK(p->name() == "conv2d");
   const geometry g{4, 6, 3, 2, 7, 6, opt};
   REQUIRE(p->bind({4, 7, 6}) == shape{6, 4, 3});
-  p->sample(stream(9).child(0), stream(9).child(1));
+  p->sample(stream(9).child(0), stream(9).child(1), initlab::bulk_sampler{});
   REQUIRE(p->biases().size() == 6);
   check_finite_differences(*p, g, 2, 9);
   CHECK(p->pre_activation() != nullptr);
@@ -436,8 +436,8 @@ TEST_CASE("conv2d make_pass: tanh after the conv, gradients by finite difference
   direct.bind({4, 7, 6});
   auto q = layer::make_pass();
   q->bind({4, 7, 6});
-  q->sample(stream(10).child(0), stream(10).child(1));
-  direct.sample(stream(10).child(0), stream(10).child(1));
+  q->sample(stream(10).child(0), stream(10).child(1), initlab::bulk_sampler{});
+  direct.sample(stream(10).child(0), stream(10).child(1), initlab::bulk_sampler{});
   CHECK(bit_mismatches(q->weights(), direct.weights()) == 0);
   CHECK(bit_mismatches(q->biases(), direct.biases()) == 0);
 }
@@ -466,7 +466,7 @@ TEST_CASE("conv2d_pass clones are independent", "[conv2d]") {
   c->compute_gradients();
   c->sgd_step(0.5);
   c->weights()[0] = 123.0;
-  c->sample(stream(7).child(0), stream(7).child(1));
+  c->sample(stream(7).child(0), stream(7).child(1), initlab::bulk_sampler{});
 
   // ... and the original still holds its parameters and its last forward pass (x1).
   CHECK(bit_mismatches(p->weights(), w_before) == 0);
@@ -491,7 +491,7 @@ TEST_CASE("conv2d_pass clones are independent", "[conv2d]") {
                                 conv_options{2, padding::same_zero, 2}>;
   auto m = layer::make_pass();
   m->bind({4, 6, 5});
-  m->sample(stream(3).child(0), stream(3).child(1));
+  m->sample(stream(3).child(0), stream(3).child(1), initlab::bulk_sampler{});
   auto mc = m->clone();
   mc->weights()[0] = mc->weights()[0] + 1.0;
   CHECK(m->weights()[0] != mc->weights()[0]);
@@ -603,7 +603,7 @@ std::map<int, vec> forward_moments(std::size_t h, std::size_t w, std::size_t bat
   vec x(Layer::in_channels * h * w * batch), y(out.size() * batch);
   for (std::size_t n = 0; n < networks; ++n) {
     const stream net = stream(seed).child(n);
-    p.sample(net.child(0), net.child(1));
+    p.sample(net.child(0), net.child(1), initlab::bulk_sampler{});
     initlab::fill_normal(net.child(2), std::span<double>(x), 0.0, std::sqrt(q));
     p.forward(x.data(), y.data(), batch);
     std::map<int, double> sums;
@@ -636,7 +636,7 @@ vec backward_moments(std::size_t h, std::size_t w, std::size_t batch, std::size_
   vec result;
   for (std::size_t n = 0; n < networks; ++n) {
     const stream net = stream(seed).child(n);
-    p.sample(net.child(0), net.child(1));
+    p.sample(net.child(0), net.child(1), initlab::bulk_sampler{});
     p.forward(x.data(), y.data(), batch);
     initlab::fill_normal(net.child(3), std::span<double>(dy), 0.0, 1.0);
     p.backward(dy.data(), dx.data());

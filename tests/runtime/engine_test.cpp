@@ -696,6 +696,52 @@ TEST_CASE("zero weights give zero gradients for ReLU hidden layers", "[engine]")
       CHECK(w == 0.0);
 }
 
+// A parameter_sampler that records every request and fills with a marker: what a pass asks for
+// is visible, and the marker proves the buffers come from this sampler, not the bulk one.
+struct recording_sampler final : initlab::parameter_sampler {
+  struct request {
+    initlab::stream s;
+    std::size_t size;
+    weight_law law;
+  };
+  mutable std::vector<request> requests;
+  void fill(const initlab::stream& s, std::span<double> out, const weight_law& law) const override {
+    requests.push_back({s, out.size(), law});
+    std::fill(out.begin(), out.end(), static_cast<double>(requests.size()));
+  }
+};
+
+TEST_CASE("passes draw only through the sampler they are given, from their own streams",
+          "[engine]") {
+  const auto layers = mixed_layers(true);
+  sampled_network net = build(layers);
+  const initlab::stream s(83);
+  recording_sampler recorder;
+  net.sample(s, recorder);
+  REQUIRE(recorder.requests.size() == 2 * layers.size());
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    INFO("layer " << l);
+    const auto& w = recorder.requests[2 * l];
+    const auto& b = recorder.requests[2 * l + 1];
+    CHECK(w.s == s.child(initlab::stream_key::weights).child(l));
+    CHECK(w.size == layers[l].fan_in * layers[l].fan_out);
+    CHECK(w.law == layers[l].law);
+    CHECK(b.s == s.child(initlab::stream_key::biases).child(l));
+    CHECK(b.size == layers[l].fan_out);
+    CHECK(b.law == *layers[l].bias);
+    for (double v : net.weights(l)) CHECK(v == static_cast<double>(2 * l + 1));
+    for (double v : net.bias(l)) CHECK(v == static_cast<double>(2 * l + 2));
+  }
+  // Control: the bulk sampler's draws are not the marker, and equal the one-argument sample's.
+  sampled_network bulk = build(layers), plain = build(layers);
+  bulk.sample(s, initlab::bulk_sampler{});
+  plain.sample(s);
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    CHECK(same_bits(bulk.weights(l), plain.weights(l)));
+    CHECK(bulk.weights(l)[0] != static_cast<double>(2 * l + 1));
+  }
+}
+
 TEST_CASE("sampling draws each layer from its own keyed streams; copies are clones", "[engine]") {
   auto layers = mixed_layers(true);
   layers[1].law = {law_kind::truncated_normal, 0.4};

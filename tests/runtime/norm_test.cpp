@@ -1033,7 +1033,7 @@ TEST_CASE("norm passes through the layer kinds and inside a serial network",
                                initlab::batch_norm<0.0>>;
   auto pass = net::make_pass();
   REQUIRE(pass->bind({16, 1, 1}) == shape{8, 1, 1});
-  pass->sample(root.child(43), root.child(44));
+  pass->sample(root.child(43), root.child(44), initlab::bulk_sampler{});
   const std::size_t batch = 32;
   const vec in = normals(root.child(45), 16 * batch);
   vec y(8 * batch);

@@ -100,8 +100,8 @@ TEST_CASE("flatten feeds a dense head: the same bits as the dense layer on the r
   REQUIRE(alone->bind({32, 1, 1}) == shape{10, 1, 1});
   // The serial gives the dense layer (part 1) weights.child(1).
   const stream w(3);
-  chain->sample(w, stream(4));
-  alone->sample(w.child(1), stream(4).child(1));
+  chain->sample(w, stream(4), initlab::bulk_sampler{});
+  alone->sample(w.child(1), stream(4).child(1), initlab::bulk_sampler{});
   for (std::size_t batch : {std::size_t{3}, std::size_t{16}}) {
     const auto x = normal_values(stream(5), 32 * batch);
     const auto dout = normal_values(stream(6), 10 * batch);

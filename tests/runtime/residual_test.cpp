@@ -98,7 +98,7 @@ template <class Block>
 std::unique_ptr<layer_pass> bound_sampled(std::size_t width, std::uint64_t seed) {
   auto p = Block::make_pass();
   REQUIRE(p->bind({width, 1, 1}) == shape{width, 1, 1});
-  p->sample(stream(seed).child(0), stream(seed).child(1));
+  p->sample(stream(seed).child(0), stream(seed).child(1), initlab::bulk_sampler{});
   return p;
 }
 
@@ -112,7 +112,7 @@ void check_against_naive(std::size_t batch) {
   auto pass = block::make_pass();
   REQUIRE(pass->name() == "residual");
   REQUIRE(pass->bind({d, 1, 1}) == shape{d, 1, 1});
-  pass->sample(weights, stream(11).child(1));
+  pass->sample(weights, stream(11).child(1), initlab::bulk_sampler{});
 
   // The serial branch gives its part 1 (the dense layer) weights.child(1).
   naive_block ref{d, Alpha, std::vector<double>(d * d)};
@@ -309,7 +309,7 @@ TEST_CASE("He/ReLU residual stream doubles E[x^2] and E[dL/dx^2] per block (Mont
     auto pass = net::make_pass();
     auto& sp = dynamic_cast<serial_pass&>(*pass);
     REQUIRE(pass->bind({d, 1, 1}) == shape{d, 1, 1});
-    pass->sample(trial.child(0), trial.child(1));
+    pass->sample(trial.child(0), trial.child(1), initlab::bulk_sampler{});
     initlab::fill_normal(trial.child(2), std::span<double>(x), 0.0, 1.0);
     initlab::fill_normal(trial.child(3), std::span<double>(dout), 0.0, 1.0);
     pass->forward(x.data(), out.data(), batch);
@@ -450,7 +450,7 @@ TEST_CASE("narrow He/ReLU stream: the first-order width correction holds, the ma
   REQUIRE(pass->bind({d, 1, 1}) == shape{d, 1, 1});
   for (std::size_t t = 0; t < trials; ++t) {
     const stream trial = root.child(t);
-    pass->sample(trial.child(0), trial.child(1));
+    pass->sample(trial.child(0), trial.child(1), initlab::bulk_sampler{});
     initlab::fill_normal(trial.child(2), std::span<double>(x), 0.0, 1.0);
     initlab::fill_normal(trial.child(3), std::span<double>(dout), 0.0, 1.0);
     pass->forward(x.data(), out.data(), batch);

@@ -170,8 +170,9 @@ class activated_pass final : public layer_pass {
     out_ = linear_->bind(input);
     return out_;
   }
-  void sample(const stream& weights, const stream& biases) override {
-    linear_->sample(weights, biases);
+  void sample(const stream& weights, const stream& biases,
+              const parameter_sampler& sampler) override {
+    linear_->sample(weights, biases, sampler);
   }
   void forward(const double* x, double* out, std::size_t batch) override {
     y_.resize(out_.size() * batch);

@@ -32,7 +32,7 @@
 #include <initlab/detail/kernels.hpp>
 #include <initlab/init.hpp>
 #include <initlab/layer.hpp>
-#include <initlab/sampler.hpp>
+#include <initlab/parameter_sampler.hpp>
 #include <initlab/signal.hpp>
 #include <initlab/weight_law.hpp>
 #include <memory>
@@ -277,9 +277,10 @@ class conv2d_pass final : public cloneable_pass<conv2d_pass> {
     dy_ = nullptr;
     return out_;
   }
-  void sample(const stream& weights, const stream& biases) override {
-    fill(weights, std::span<double>(w_), law_);
-    if (bias_law_) fill(biases, std::span<double>(b_), *bias_law_);
+  void sample(const stream& weights, const stream& biases,
+              const parameter_sampler& sampler) override {
+    sampler.fill(weights, std::span<double>(w_), law_);
+    if (bias_law_) sampler.fill(biases, std::span<double>(b_), *bias_law_);
   }
   void forward(const double* x, double* y, std::size_t batch) override {
     if (in_.channels == 0) throw std::logic_error("initlab::conv2d: forward before bind");

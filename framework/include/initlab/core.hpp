@@ -1,7 +1,8 @@
 #pragma once
 /// Umbrella header of initlab::core: the analytic, constexpr part (activations, initializers,
 /// layer kinds and their maps, networks, mean field, stability), standard library only. The
-/// layer headers carry their run-time passes too; the Monte Carlo engine, statistics and data
+/// layer headers carry their run-time passes too, which draw their parameters through the
+/// `parameter_sampler` interface; the bulk sampler, the Monte Carlo engine, statistics and data
 /// sets (initlab::mc) are in <initlab/initlab.hpp>.
 
 #include <initlab/real_param.hpp>
@@ -11,6 +12,7 @@
 #include <initlab/activation.hpp>
 #include <initlab/init.hpp>
 #include <initlab/signal.hpp>
+#include <initlab/parameter_sampler.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/activation_layer.hpp>
 #include <initlab/dense.hpp>

@@ -17,7 +17,7 @@
 #include <initlab/finite_width.hpp>
 #include <initlab/init.hpp>
 #include <initlab/layer.hpp>
-#include <initlab/sampler.hpp>
+#include <initlab/parameter_sampler.hpp>
 #include <initlab/signal.hpp>
 #include <initlab/weight_law.hpp>
 #include <memory>
@@ -55,9 +55,10 @@ class dense_pass final : public cloneable_pass<dense_pass> {
                                   " inputs, gets " + std::to_string(input.size()));
     return {fan_out_, 1, 1};
   }
-  void sample(const stream& weights, const stream& biases) override {
-    fill(weights, std::span<double>(w_), law_);
-    if (bias_law_) fill(biases, std::span<double>(b_), *bias_law_);
+  void sample(const stream& weights, const stream& biases,
+              const parameter_sampler& sampler) override {
+    sampler.fill(weights, std::span<double>(w_), law_);
+    if (bias_law_) sampler.fill(biases, std::span<double>(b_), *bias_law_);
   }
   void forward(const double* x, double* y, std::size_t batch) override {
     x_ = x;

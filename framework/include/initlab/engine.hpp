@@ -19,6 +19,7 @@
 #include <initlab/detail/kernels.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/random.hpp>
+#include <initlab/sampler.hpp>
 #include <initlab/serial.hpp>
 #include <initlab/softmax_cross_entropy.hpp>
 #include <memory>
@@ -106,13 +107,15 @@ class sampled_network {
   /// Features per output sample.
   [[nodiscard]] std::size_t output_width() const noexcept { return shapes_.back().size(); }
 
-  /// Draws every parameter: layer l from `s.child(stream_key::weights).child(l)` and
-  /// `s.child(stream_key::biases).child(l)`.
-  void sample(const stream& s) {
+  /// Draws every parameter with initlab's bulk sampler: layer l from
+  /// `s.child(stream_key::weights).child(l)` and `s.child(stream_key::biases).child(l)`.
+  void sample(const stream& s) { sample(s, bulk_sampler{}); }
+  /// The same streams, drawn with `sampler`.
+  void sample(const stream& s, const parameter_sampler& sampler) {
     const stream ws = s.child(stream_key::weights);
     const stream bs = s.child(stream_key::biases);
     for (std::size_t l = 0; l < layers_.size(); ++l)
-      layers_[l]->sample(ws.child(l), bs.child(l));
+      layers_[l]->sample(ws.child(l), bs.child(l), sampler);
   }
 
   /// Weights of layer l (writable; empty for a layer without them).

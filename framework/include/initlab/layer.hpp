@@ -20,6 +20,7 @@
 #include <concepts>
 #include <cstddef>
 #include <initlab/detail/fp_strict.hpp>
+#include <initlab/parameter_sampler.hpp>
 #include <initlab/random.hpp>
 #include <initlab/signal.hpp>
 #include <memory>
@@ -59,11 +60,14 @@ class layer_pass {
   /// Fixes the input shape and returns the output shape; throws std::invalid_argument (naming
   /// the layer) if this kind cannot take `input`.
   virtual shape bind(shape input) = 0;
-  /// Draws the parameters: weights from `weights`, biases from `biases` (this layer's own
-  /// streams; a composite layer gives its k-th part `weights.child(k)`, `biases.child(k)`).
-  virtual void sample(const stream& weights, const stream& biases) {
+  /// Draws the parameters with `sampler`: weights from `weights`, biases from `biases` (this
+  /// layer's own streams; a composite layer gives its k-th part `weights.child(k)`,
+  /// `biases.child(k)` and the same sampler).
+  virtual void sample(const stream& weights, const stream& biases,
+                      const parameter_sampler& sampler) {
     (void)weights;
     (void)biases;
+    (void)sampler;
   }
   /// out = f(x) for a batch: x is input.size() × batch, out is output.size() × batch.
   virtual void forward(const double* x, double* out, std::size_t batch) = 0;

@@ -99,8 +99,9 @@ class residual_pass final : public layer_pass {
   }
   /// The branch draws from the residual's own streams, unchanged: the skip has no parameters, so
   /// residual<B> at position l draws exactly the bits B would draw there.
-  void sample(const stream& weights, const stream& biases) override {
-    branch_->sample(weights, biases);
+  void sample(const stream& weights, const stream& biases,
+              const parameter_sampler& sampler) override {
+    branch_->sample(weights, biases, sampler);
   }
   void forward(const double* x, double* out, std::size_t batch) override {
     n_ = shape_.size() * batch;

@@ -19,6 +19,7 @@
 /// -march=native; Clang with -ffp-contract=fast is not supported, it ignores the guard).
 ///
 /// Public names: fill_normal, fill_uniform, fill_truncated_normal, fill (weight_law or Init),
+/// bulk_sampler (the engine's parameter_sampler),
 /// parallel_fill_* (threads), uniform01 / draw_* (single elements), sampler_scheme,
 /// sampler_path_name; tests force a path with detail::set_sampler_path.
 
@@ -29,6 +30,7 @@
 #include <cstdint>
 #include <initlab/detail/fp_strict.hpp>
 #include <initlab/detail/sampler_scalar.hpp>
+#include <initlab/parameter_sampler.hpp>
 #include <initlab/random.hpp>
 #include <initlab/weight_law.hpp>
 #include <span>
@@ -219,6 +221,15 @@ inline void fill(const stream& s, std::span<float> out, const weight_law& law,
                  std::uint64_t first = 0) {
   detail::fill_law(s, out, law, first);
 }
+
+/// The parameter sampler of the Monte Carlo engine: a layer's pass draws its buffers with
+/// `fill` above (same bits as calling it directly).
+class bulk_sampler final : public parameter_sampler {
+ public:
+  void fill(const stream& s, std::span<double> out, const weight_law& law) const override {
+    initlab::fill(s, out, law);
+  }
+};
 
 /// Fills `out` with the weights of initializer `Init` for a layer (fan_in, fan_out).
 template <class Init>

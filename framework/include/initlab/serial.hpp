@@ -159,9 +159,10 @@ class serial_pass final : public layer_pass {
     gradients_.resize(parts_.size());
     return shapes_.back();
   }
-  void sample(const stream& weights, const stream& biases) override {
+  void sample(const stream& weights, const stream& biases,
+              const parameter_sampler& sampler) override {
     for (std::size_t k = 0; k < parts_.size(); ++k)
-      parts_[k]->sample(weights.child(k), biases.child(k));
+      parts_[k]->sample(weights.child(k), biases.child(k), sampler);
   }
   void forward(const double* x, double* out, std::size_t batch) override {
     batch_ = batch;
