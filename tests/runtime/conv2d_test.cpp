@@ -15,7 +15,6 @@
 #include <initlab/random.hpp>
 #include <initlab/sampler.hpp>
 #include <map>
-#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -216,10 +215,10 @@ vec normal_vector(const stream& s, std::size_t n, double stddev = 1.0) {
 constexpr weight_law test_law{law_kind::normal, 0.3};
 constexpr weight_law test_bias_law{law_kind::normal, 0.2};
 
-std::unique_ptr<conv2d_pass> make_bound(const geometry& g, bool bias, std::uint64_t seed) {
-  auto p =
-      std::make_unique<conv2d_pass>(g.cin, g.cout, g.kh, g.kw, g.opt, test_law,
-                                    bias ? std::optional<weight_law>(test_bias_law) : std::nullopt);
+initlab::pass_ptr<conv2d_pass> make_bound(const geometry& g, bool bias, std::uint64_t seed) {
+  auto p = initlab::make_pass_ptr<conv2d_pass>(
+      g.cin, g.cout, g.kh, g.kw, g.opt, test_law,
+      bias ? std::optional<weight_law>(test_bias_law) : std::nullopt);
   const shape out = p->bind({g.cin, g.h, g.w});
   REQUIRE(out == shape{g.cout, g.oh(), g.ow()});
   p->sample(stream(seed).child(0), stream(seed).child(1), initlab::bulk_sampler{});

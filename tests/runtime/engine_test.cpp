@@ -25,7 +25,6 @@
 #include <initlab/sampler.hpp>
 #include <initlab/serial.hpp>
 #include <initlab/trial.hpp>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -100,21 +99,21 @@ struct test_layer {
   std::optional<weight_law> bias{};
 };
 
-std::unique_ptr<layer_pass> make_test_pass(const test_layer& t) {
-  auto linear = std::make_unique<initlab::dense_pass>(t.fan_in, t.fan_out, t.law, t.bias);
+initlab::pass_ptr<layer_pass> make_test_pass(const test_layer& t) {
+  auto linear = initlab::make_pass_ptr<initlab::dense_pass>(t.fan_in, t.fan_out, t.law, t.bias);
   switch (t.activation) {
     case test_act::relu:
-      return std::make_unique<initlab::activated_pass<test_relu>>(std::move(linear));
+      return initlab::make_pass_ptr<initlab::activated_pass<test_relu>>(std::move(linear));
     case test_act::identity:
-      return std::make_unique<initlab::activated_pass<test_identity>>(std::move(linear));
+      return initlab::make_pass_ptr<initlab::activated_pass<test_identity>>(std::move(linear));
     case test_act::smooth:
-      return std::make_unique<initlab::activated_pass<test_smooth>>(std::move(linear));
+      return initlab::make_pass_ptr<initlab::activated_pass<test_smooth>>(std::move(linear));
   }
   return nullptr;
 }
 
-std::vector<std::unique_ptr<layer_pass>> make_test_passes(const std::vector<test_layer>& layers) {
-  std::vector<std::unique_ptr<layer_pass>> passes;
+std::vector<initlab::pass_ptr<layer_pass>> make_test_passes(const std::vector<test_layer>& layers) {
+  std::vector<initlab::pass_ptr<layer_pass>> passes;
   for (const auto& t : layers)
     passes.push_back(make_test_pass(t));
   return passes;
@@ -830,11 +829,11 @@ TEST_CASE("sampled_network::of reads the compile-time descriptors", "[engine]") 
   for (std::size_t k = 0; k < dy0.size(); ++k)
     REQUIRE(same_bits(dy0[k], initlab::relu::derivative(y0[k]) * dx1[k]));
   // The same network built from run-time passes (same laws) draws the same bits.
-  std::vector<std::unique_ptr<layer_pass>> passes;
-  passes.push_back(std::make_unique<initlab::activated_pass<initlab::relu>>(
-      std::make_unique<initlab::dense_pass>(8, 6, initlab::he_normal::law(8, 6))));
-  passes.push_back(std::make_unique<initlab::activated_pass<initlab::tanh>>(
-      std::make_unique<initlab::dense_pass>(6, 3, initlab::xavier_uniform::law(6, 3))));
+  std::vector<initlab::pass_ptr<layer_pass>> passes;
+  passes.push_back(initlab::make_pass_ptr<initlab::activated_pass<initlab::relu>>(
+      initlab::make_pass_ptr<initlab::dense_pass>(8, 6, initlab::he_normal::law(8, 6))));
+  passes.push_back(initlab::make_pass_ptr<initlab::activated_pass<initlab::tanh>>(
+      initlab::make_pass_ptr<initlab::dense_pass>(6, 3, initlab::xavier_uniform::law(6, 3))));
   sampled_network by_hand({8, 1, 1}, std::move(passes));
   by_hand.sample(s);
   by_hand.forward(x, batch);
@@ -963,7 +962,7 @@ TEST_CASE("nested serials: flattened at compile time, serial_pass streams at run
 
   // At run time a serial_pass is one layer: part k of layer l draws from
   // weights.child(l).child(k) and biases.child(l).child(k).
-  std::vector<std::unique_ptr<layer_pass>> passes;
+  std::vector<initlab::pass_ptr<layer_pass>> passes;
   passes.push_back(inner::make_pass());
   passes.push_back(third::make_pass());
   sampled_network composite({6, 1, 1}, std::move(passes));
@@ -1111,7 +1110,7 @@ TEST_CASE("bad networks and calls are rejected", "[engine]") {
   CHECK_THROWS_AS(sampled_network({3, 1, 1}, {}), std::invalid_argument);
   CHECK_THROWS_AS(sampled_network({0, 1, 1}, make_test_passes({relu34})), std::invalid_argument);
   {
-    std::vector<std::unique_ptr<layer_pass>> passes;
+    std::vector<initlab::pass_ptr<layer_pass>> passes;
     passes.push_back(nullptr);
     CHECK_THROWS_AS(sampled_network({3, 1, 1}, std::move(passes)), std::invalid_argument);
   }
@@ -1128,10 +1127,10 @@ TEST_CASE("bad networks and calls are rejected", "[engine]") {
   CHECK_NOTHROW(sampled_network::of<net_t>({5, 1, 1}));
   {
     // Inside a serial layer: both indices.
-    std::vector<std::unique_ptr<layer_pass>> parts =
+    std::vector<initlab::pass_ptr<layer_pass>> parts =
         make_test_passes({{4, 5, {}, test_act::relu, {}}, {4, 2, {}, test_act::relu, {}}});
-    std::vector<std::unique_ptr<layer_pass>> passes = make_test_passes({relu34});
-    passes.push_back(std::make_unique<initlab::serial_pass>(std::move(parts)));
+    std::vector<initlab::pass_ptr<layer_pass>> passes = make_test_passes({relu34});
+    passes.push_back(initlab::make_pass_ptr<initlab::serial_pass>(std::move(parts)));
     CHECK_THROWS_WITH(sampled_network({3, 1, 1}, std::move(passes)),
                       Catch::Contains("layer 1: layer 1"));
   }
@@ -1193,7 +1192,7 @@ TEST_CASE("a serial top layer: backward's seed enters where pre_activations says
           "[engine][layers]") {
   using inner = initlab::serial<initlab::dense<3, 4, initlab::he_normal, initlab::relu>,
                                 initlab::dense<4, 2, initlab::he_normal, initlab::tanh>>;
-  std::vector<std::unique_ptr<layer_pass>> passes;
+  std::vector<initlab::pass_ptr<layer_pass>> passes;
   passes.push_back(inner::make_pass());
   sampled_network composite({3, 1, 1}, std::move(passes));
   sampled_network flat = sampled_network::of<inner>();

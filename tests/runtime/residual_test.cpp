@@ -19,7 +19,6 @@
 #include <initlab/residual.hpp>
 #include <initlab/sampler.hpp>
 #include <initlab/serial.hpp>
-#include <memory>
 #include <span>
 #include <stdexcept>
 #include <utility>
@@ -95,7 +94,7 @@ struct naive_block {
 };
 
 template <class Block>
-std::unique_ptr<layer_pass> bound_sampled(std::size_t width, std::uint64_t seed) {
+initlab::pass_ptr<layer_pass> bound_sampled(std::size_t width, std::uint64_t seed) {
   auto p = Block::make_pass();
   REQUIRE(p->bind({width, 1, 1}) == shape{width, 1, 1});
   p->sample(stream(seed).child(0), stream(seed).child(1), initlab::bulk_sampler{});

@@ -16,9 +16,9 @@
 #include <initlab/detail/fp_strict.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/math.hpp>
+#include <initlab/pass_ptr.hpp>
 #include <initlab/quadrature.hpp>
 #include <initlab/signal.hpp>
-#include <memory>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -157,13 +157,13 @@ class activation_pass final : public cloneable_pass<activation_pass<A>> {
 template <activation_function A>
 class activated_pass final : public layer_pass {
  public:
-  explicit activated_pass(std::unique_ptr<layer_pass> linear) : linear_(std::move(linear)) {}
+  explicit activated_pass(pass_ptr<layer_pass> linear) : linear_(std::move(linear)) {}
   activated_pass(const activated_pass& o)
       : linear_(o.linear_->clone()), out_(o.out_), y_(o.y_), dy_(o.dy_) {}
   activated_pass& operator=(const activated_pass&) = delete;
 
-  [[nodiscard]] std::unique_ptr<layer_pass> clone() const override {
-    return std::make_unique<activated_pass>(*this);
+  [[nodiscard]] pass_ptr<layer_pass> clone() const override {
+    return make_pass_ptr<activated_pass>(*this);
   }
   [[nodiscard]] std::string_view name() const noexcept override { return linear_->name(); }
   shape bind(shape input) override {
@@ -206,7 +206,7 @@ class activated_pass final : public layer_pass {
   void sgd_step(double learning_rate) override { linear_->sgd_step(learning_rate); }
 
  private:
-  std::unique_ptr<layer_pass> linear_;
+  pass_ptr<layer_pass> linear_;
   shape out_{};
   std::vector<double> y_, dy_;
 };
@@ -226,8 +226,8 @@ struct activation_layer {
     return activation_backward<A>(in, g);
   }
   /// The run-time pass.
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    return std::make_unique<activation_pass<A>>();
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass() {
+    return make_pass_ptr<activation_pass<A>>();
   }
 };
 

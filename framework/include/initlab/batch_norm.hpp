@@ -36,13 +36,13 @@
 #include <cstddef>
 #include <initlab/activation.hpp>
 #include <initlab/detail/fp_strict.hpp>
-#include <initlab/real_param.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/math.hpp>
+#include <initlab/pass_ptr.hpp>
+#include <initlab/real_param.hpp>
 #include <initlab/signal.hpp>
 #include <limits>
-#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -231,8 +231,8 @@ struct batch_norm {
     return detail::normalization_backward_factor(n, 1.0);
   }
   /// The run-time pass.
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    return std::make_unique<batch_norm_pass>(Eps);
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass() {
+    return make_pass_ptr<batch_norm_pass>(Eps);
   }
 };
 

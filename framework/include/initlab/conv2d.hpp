@@ -33,9 +33,9 @@
 #include <initlab/init.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/parameter_sampler.hpp>
+#include <initlab/pass_ptr.hpp>
 #include <initlab/signal.hpp>
 #include <initlab/weight_law.hpp>
-#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -205,7 +205,7 @@ struct conv2d {
     }
   }
   /// The run-time pass.
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass();
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass();
 };
 
 /// Run-time 2-D convolution y = W ⋆ x (+ b) on a batch, geometry of the header comment.
@@ -225,8 +225,8 @@ struct conv2d {
 class conv2d_pass final : public cloneable_pass<conv2d_pass> {
  public:
   /// A copy with the same parameters; it keeps no pointer into the original's batch.
-  [[nodiscard]] std::unique_ptr<layer_pass> clone() const override {
-    auto copy = std::make_unique<conv2d_pass>(*this);
+  [[nodiscard]] pass_ptr<layer_pass> clone() const override {
+    auto copy = make_pass_ptr<conv2d_pass>(*this);
     copy->x_ = nullptr;
     copy->dy_ = nullptr;
     copy->batch_ = 0;
@@ -485,8 +485,8 @@ class conv2d_pass final : public cloneable_pass<conv2d_pass> {
 /// The run-time pass: conv2d_pass inside activated_pass<Act>.
 template <std::size_t CIn, std::size_t COut, std::size_t KH, std::size_t KW, class Init, class Act,
           conv_options Options, class Bias>
-std::unique_ptr<layer_pass> conv2d<CIn, COut, KH, KW, Init, Act, Options, Bias>::make_pass() {
-  return std::make_unique<activated_pass<Act>>(std::make_unique<conv2d_pass>(
+pass_ptr<layer_pass> conv2d<CIn, COut, KH, KW, Init, Act, Options, Bias>::make_pass() {
+  return make_pass_ptr<activated_pass<Act>>(make_pass_ptr<conv2d_pass>(
       CIn, COut, KH, KW, Options, law(), detail::bias_moments<Bias>::law(fan_in, fan_out)));
 }
 

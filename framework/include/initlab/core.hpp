@@ -13,6 +13,7 @@
 #include <initlab/init.hpp>
 #include <initlab/signal.hpp>
 #include <initlab/parameter_sampler.hpp>
+#include <initlab/pass_ptr.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/activation_layer.hpp>
 #include <initlab/dense.hpp>

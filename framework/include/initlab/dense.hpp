@@ -18,9 +18,9 @@
 #include <initlab/init.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/parameter_sampler.hpp>
+#include <initlab/pass_ptr.hpp>
 #include <initlab/signal.hpp>
 #include <initlab/weight_law.hpp>
-#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -235,8 +235,8 @@ struct dense {
                                                fan_out, in);
   }
   /// The run-time pass: dense_pass inside activated_pass<Act>.
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    return std::make_unique<activated_pass<Act>>(std::make_unique<dense_pass>(
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass() {
+    return make_pass_ptr<activated_pass<Act>>(make_pass_ptr<dense_pass>(
         fan_in, fan_out, law(), detail::bias_moments<Bias>::law(fan_in, fan_out)));
   }
 };

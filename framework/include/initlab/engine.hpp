@@ -18,11 +18,11 @@
 #include <initlab/detail/fp_strict.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/layer.hpp>
+#include <initlab/pass_ptr.hpp>
 #include <initlab/random.hpp>
 #include <initlab/sampler.hpp>
 #include <initlab/serial.hpp>
 #include <initlab/softmax_cross_entropy.hpp>
-#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -58,7 +58,7 @@ struct layer_moments {
 class sampled_network {
  public:
   /// A network of run-time passes taking samples of shape `input`; checks every shape.
-  sampled_network(shape input, std::vector<std::unique_ptr<layer_pass>> layers)
+  sampled_network(shape input, std::vector<pass_ptr<layer_pass>> layers)
       : layers_(std::move(layers)) {
     if (layers_.empty()) throw std::invalid_argument("initlab::sampled_network: no layers");
     if (input.size() == 0) throw std::invalid_argument("initlab::sampled_network: empty input");
@@ -297,7 +297,7 @@ class sampled_network {
     gradients_ready_ = false;
   }
 
-  std::vector<std::unique_ptr<layer_pass>> layers_;
+  std::vector<pass_ptr<layer_pass>> layers_;
   std::vector<shape> shapes_;
   std::vector<std::vector<double>> out_, dx_;
   std::vector<double> x_, top_, residual_, losses_;

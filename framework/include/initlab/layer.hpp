@@ -10,7 +10,7 @@
 ///        static constexpr double pre_activation_gradient(signal in, double g_out); // at y
 ///        static constexpr double backward_from_pre_activation(signal in, double g_y);
 ///  (b) its **run-time pass** on a batch, used by the Monte Carlo engine:
-///        static std::unique_ptr<layer_pass> make_pass();
+///        static pass_ptr<layer_pass> make_pass();
 ///  and its widths: `in_width` (0: any, width-preserving), `out_width` (0: same as its input).
 ///
 /// `serial` composes layer kinds, `profile` (network.hpp) runs their maps, `sampled_network`
@@ -21,9 +21,9 @@
 #include <cstddef>
 #include <initlab/detail/fp_strict.hpp>
 #include <initlab/parameter_sampler.hpp>
+#include <initlab/pass_ptr.hpp>
 #include <initlab/random.hpp>
 #include <initlab/signal.hpp>
-#include <memory>
 #include <span>
 #include <string_view>
 
@@ -54,7 +54,7 @@ class layer_pass {
  public:
   virtual ~layer_pass() = default;
   /// An independent copy (same parameters, own buffers).
-  [[nodiscard]] virtual std::unique_ptr<layer_pass> clone() const = 0;
+  [[nodiscard]] virtual pass_ptr<layer_pass> clone() const = 0;
   /// Report name of the kind ("dense", "batch_norm", …).
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
   /// Fixes the input shape and returns the output shape; throws std::invalid_argument (naming
@@ -99,8 +99,8 @@ class layer_pass {
 template <class Derived>
 class cloneable_pass : public layer_pass {
  public:
-  [[nodiscard]] std::unique_ptr<layer_pass> clone() const override {
-    return std::make_unique<Derived>(static_cast<const Derived&>(*this));
+  [[nodiscard]] pass_ptr<layer_pass> clone() const override {
+    return make_pass_ptr<Derived>(static_cast<const Derived&>(*this));
   }
 };
 
@@ -111,7 +111,7 @@ concept layer_kind = requires(signal s, double g) {
   { L::out_width } -> std::convertible_to<std::size_t>;
   { L::forward(s) } -> std::same_as<signal>;
   { L::backward(s, g) } -> std::same_as<double>;
-  { L::make_pass() } -> std::same_as<std::unique_ptr<layer_pass>>;
+  { L::make_pass() } -> std::same_as<pass_ptr<layer_pass>>;
 };
 
 /// A layer kind whose output is an activation of a pre-activation y it exposes (dense, conv2d):

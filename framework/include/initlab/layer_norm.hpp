@@ -28,12 +28,12 @@
 #include <cstddef>
 #include <initlab/batch_norm.hpp>
 #include <initlab/detail/fp_strict.hpp>
-#include <initlab/real_param.hpp>
 #include <initlab/detail/kernels.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/math.hpp>
+#include <initlab/pass_ptr.hpp>
+#include <initlab/real_param.hpp>
 #include <initlab/signal.hpp>
-#include <memory>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -138,8 +138,8 @@ struct layer_norm {
     return detail::normalization_backward_factor(features, 1.0);
   }
   /// The run-time pass.
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    return std::make_unique<layer_norm_pass>(Eps);
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass() {
+    return make_pass_ptr<layer_norm_pass>(Eps);
   }
 };
 

@@ -24,8 +24,8 @@
 #include <cstddef>
 #include <initlab/detail/fp_strict.hpp>
 #include <initlab/layer.hpp>
+#include <initlab/pass_ptr.hpp>
 #include <initlab/signal.hpp>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -141,8 +141,8 @@ struct flatten {
   /// Identity (exact).
   [[nodiscard]] static constexpr double backward(signal, double g) noexcept { return g; }
   /// The run-time pass.
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    return std::make_unique<flatten_pass>(shape{Channels, Height, Width});
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass() {
+    return make_pass_ptr<flatten_pass>(shape{Channels, Height, Width});
   }
 };
 
@@ -174,8 +174,8 @@ struct global_avg_pool {
   /// channel's pixels, g/P, too).
   [[nodiscard]] static constexpr double backward(signal, double) noexcept { return 0.0; }
   /// The run-time pass (any H × W).
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    return std::make_unique<global_avg_pool_pass>();
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass() {
+    return make_pass_ptr<global_avg_pool_pass>();
   }
 };
 
@@ -200,8 +200,8 @@ struct global_avg_pool_of {
     return global_avg_pool::backward_for_pixels(in, g, pixels);
   }
   /// The run-time pass (only H × W images).
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    return std::make_unique<global_avg_pool_pass>(Height, Width);
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass() {
+    return make_pass_ptr<global_avg_pool_pass>(Height, Width);
   }
 };
 

@@ -20,13 +20,13 @@
 #include <cstddef>
 #include <initlab/activation_layer.hpp>
 #include <initlab/detail/fp_strict.hpp>
-#include <initlab/real_param.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/math.hpp>
+#include <initlab/pass_ptr.hpp>
 #include <initlab/random.hpp>
+#include <initlab/real_param.hpp>
 #include <initlab/serial.hpp>
 #include <initlab/signal.hpp>
-#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -64,7 +64,7 @@ inline std::string residual_shape_text(shape s) {
 /// keeps f(x), the branch's incoming gradient α·dout and its input gradient.
 class residual_pass final : public layer_pass {
  public:
-  residual_pass(std::unique_ptr<layer_pass> branch, double alpha)
+  residual_pass(pass_ptr<layer_pass> branch, double alpha)
       : branch_(std::move(branch)), alpha_(alpha) {
     if (!branch_) throw std::invalid_argument("initlab::residual: null branch");
   }
@@ -78,8 +78,8 @@ class residual_pass final : public layer_pass {
         dfx_(o.dfx_) {}
   residual_pass& operator=(const residual_pass&) = delete;
 
-  [[nodiscard]] std::unique_ptr<layer_pass> clone() const override {
-    return std::make_unique<residual_pass>(*this);
+  [[nodiscard]] pass_ptr<layer_pass> clone() const override {
+    return make_pass_ptr<residual_pass>(*this);
   }
   [[nodiscard]] std::string_view name() const noexcept override { return "residual"; }
   shape bind(shape input) override {
@@ -134,7 +134,7 @@ class residual_pass final : public layer_pass {
   [[nodiscard]] const double* branch_output() const noexcept { return f_.data(); }
 
  private:
-  std::unique_ptr<layer_pass> branch_;
+  pass_ptr<layer_pass> branch_;
   double alpha_;
   shape shape_{};
   std::size_t n_ = 0;
@@ -172,8 +172,8 @@ struct residual {
     return g + Alpha * Alpha * branch_type::backward(in, g);
   }
   /// The run-time pass: residual_pass around the branch's pass.
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    return std::make_unique<residual_pass>(branch_type::make_pass(), Alpha);
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass() {
+    return make_pass_ptr<residual_pass>(branch_type::make_pass(), Alpha);
   }
 };
 

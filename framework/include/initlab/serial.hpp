@@ -8,8 +8,8 @@
 #include <initlab/activation_layer.hpp>
 #include <initlab/detail/fp_strict.hpp>
 #include <initlab/layer.hpp>
+#include <initlab/pass_ptr.hpp>
 #include <initlab/signal.hpp>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -109,7 +109,7 @@ template <class L>
   return L::backward(in, g);
 }
 template <class L>
-[[nodiscard]] std::unique_ptr<layer_pass> make_pass_of() {
+[[nodiscard]] pass_ptr<layer_pass> make_pass_of() {
   return L::make_pass();
 }
 
@@ -120,7 +120,7 @@ struct map_table {
       &forward_map<L>...};
   static constexpr std::array<double (*)(signal, double) noexcept, sizeof...(L)> backward{
       &backward_map<L>...};
-  static constexpr std::array<std::unique_ptr<layer_pass> (*)(), sizeof...(L)> make_pass{
+  static constexpr std::array<pass_ptr<layer_pass> (*)(), sizeof...(L)> make_pass{
       &make_pass_of<L>...};
 };
 
@@ -131,7 +131,7 @@ struct map_table {
 /// its last part, so a gradient seed at the network's end enters where the engine reports it.
 class serial_pass final : public layer_pass {
  public:
-  explicit serial_pass(std::vector<std::unique_ptr<layer_pass>> parts) : parts_(std::move(parts)) {
+  explicit serial_pass(std::vector<pass_ptr<layer_pass>> parts) : parts_(std::move(parts)) {
     if (parts_.empty()) throw std::invalid_argument("initlab::serial: no layers");
   }
   serial_pass(const serial_pass& o) : shapes_(o.shapes_), batch_(o.batch_) {
@@ -142,8 +142,8 @@ class serial_pass final : public layer_pass {
     gradients_.resize(parts_.size());
   }
   serial_pass& operator=(const serial_pass&) = delete;
-  [[nodiscard]] std::unique_ptr<layer_pass> clone() const override {
-    return std::make_unique<serial_pass>(*this);
+  [[nodiscard]] pass_ptr<layer_pass> clone() const override {
+    return make_pass_ptr<serial_pass>(*this);
   }
   [[nodiscard]] std::string_view name() const noexcept override { return "serial"; }
   shape bind(shape input) override {
@@ -227,7 +227,7 @@ class serial_pass final : public layer_pass {
     }
   }
 
-  std::vector<std::unique_ptr<layer_pass>> parts_;
+  std::vector<pass_ptr<layer_pass>> parts_;
   std::vector<shape> shapes_;
   std::vector<std::vector<double>> outputs_, gradients_;
   const double* x_ = nullptr;
@@ -305,12 +305,12 @@ struct basic_serial {
     return backward_impl(signals(in), g, false);
   }
   /// The run-time pass: a serial_pass of the layers' passes.
-  [[nodiscard]] static std::unique_ptr<layer_pass> make_pass() {
-    return std::make_unique<serial_pass>(make_passes());
+  [[nodiscard]] static pass_ptr<layer_pass> make_pass() {
+    return make_pass_ptr<serial_pass>(make_passes());
   }
   /// The passes of the layers, one per top-level layer (what the engine samples).
-  [[nodiscard]] static std::vector<std::unique_ptr<layer_pass>> make_passes() {
-    std::vector<std::unique_ptr<layer_pass>> parts;
+  [[nodiscard]] static std::vector<pass_ptr<layer_pass>> make_passes() {
+    std::vector<pass_ptr<layer_pass>> parts;
     parts.reserve(depth);
     for (const auto make : maps::make_pass)
       parts.push_back(make());

@@ -1,6 +1,6 @@
 #pragma once
 /// Estimates, standard errors and confidence intervals with the trial as the unit of
-/// replication; Student-t / chi-squared quantiles from Boost.Math. (What a study concludes from
+/// replication; Student-t / chi-squared / beta quantiles from Boost.Math. (What a study concludes from
 /// an interval — Bonferroni, verdicts — is the study harness's policy: studies/harness/verdict.hpp.)
 ///
 /// Determinism: sums run in index order (two-pass mean and variance), so an estimate has
@@ -12,6 +12,7 @@
 /// ~1e-16 of a 12-digit rounding boundary, a chance of about 1e-4 per quantile, instead of
 /// always reaching the report.
 
+#include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
@@ -215,6 +216,35 @@ inline constexpr double hall_min_trials = 50.0;
     hi = v > hi ? v : hi;
   }
   return {moments(x).mean, 0.0, {lo, hi}, 1.0, x.size()};
+}
+
+/// Quantile of the Beta(a, b) distribution: x with P(X <= x) = p; a, b > 0.
+[[nodiscard]] inline double beta_quantile(double p, double a, double b) {
+  return round_significant(boost::math::quantile(boost::math::beta_distribution<double>(a, b), p));
+}
+
+/// A proportion: the fraction k/n of trials whose value is 1 (every value must be 0 or 1, e.g.
+/// "this network is still at chance"), with the Clopper–Pearson interval at confidence 1 − alpha:
+/// [B⁻¹(α/2; k, n−k+1), B⁻¹(1−α/2; k+1, n−k)], 0 for k = 0 and 1 for k = n. It inverts the
+/// binomial test, so it covers with probability >= 1 − alpha for every n and p (no normal
+/// approximation: valid for a handful of trials and at p near 0 or 1, where the Wald interval
+/// fails; tests/runtime/statistics_test.cpp computes both coverages exactly). The standard error
+/// is the binomial one, √(p̂(1−p̂)/n). Needs at least 1 trial.
+[[nodiscard]] inline estimate proportion_estimate(std::span<const double> x, double alpha) {
+  detail::require_trials(x.size(), 1, "proportion_estimate");
+  detail::require_alpha(alpha);
+  std::size_t k = 0;
+  for (double v : x) {
+    if (v != 0.0 && v != 1.0)
+      throw std::invalid_argument("proportion_estimate: a trial value is neither 0 nor 1");
+    k += v == 1.0 ? 1u : 0u;
+  }
+  const auto n = static_cast<double>(x.size());
+  const auto kd = static_cast<double>(k);
+  const double p = kd / n;
+  const double low = k == 0 ? 0.0 : beta_quantile(alpha / 2.0, kd, n - kd + 1.0);
+  const double high = k == x.size() ? 1.0 : beta_quantile(1.0 - alpha / 2.0, kd + 1.0, n - kd);
+  return {p, std::sqrt(p * (1.0 - p) / n), {low, high}, 1.0 - alpha, x.size()};
 }
 
 /// Ratio of means mean(a)/mean(b) of paired per-trial values; delta-method standard error
