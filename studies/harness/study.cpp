@@ -322,6 +322,8 @@ std::string statistic_name(const pending_claim& c) {
       return "variance";
     case statistic::exact:
       return "exact";
+    case statistic::proportion:
+      return "proportion";
     case statistic::mean:
       break;
   }
@@ -421,6 +423,11 @@ std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims,
       e = initlab::ratio_estimate(c.values, c.denominator, alpha);
     } else if (c.spec.kind == statistic::variance) {
       e = initlab::variance_estimate(c.values, alpha);
+    } else if (c.spec.kind == statistic::proportion) {
+      for (double v : c.values)
+        if (v != 0.0 && v != 1.0)
+          throw std::logic_error("claim '" + id + "': a proportion's trial values must be 0 or 1");
+      e = initlab::proportion_estimate(c.values, alpha);
     } else {
       e = initlab::mean_estimate(c.values, alpha);
     }

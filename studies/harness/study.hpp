@@ -94,6 +94,8 @@ enum class statistic {
   variance,  ///< variance across trials; chi-squared interval (valid for Gaussian trial values)
   exact,     ///< a deterministic identity: every trial must equal `analytic` exactly; the
              ///< reported interval is the range [min, max] of the trials, at confidence 1
+  proportion,  ///< the fraction of trials whose value is 1 (each 0 or 1); Clopper–Pearson
+               ///< interval, exact for any number of trials (no CLT, no skewness condition)
 };
 
 /// What a claim states; the estimate and its interval come from the per-trial values.
@@ -104,13 +106,14 @@ struct claim_spec {
   double analytic = 0.0;  ///< constexpr value from the core
   verdict expected =
       verdict::confirmed;   ///< refuted for a derivation known to be wrong
-  statistic kind = statistic::mean;  ///< mean (default), variance, or exact identity
+  statistic kind = statistic::mean;  ///< mean (default), variance, exact identity, proportion
   /// Precision target at default settings (0 = none): a claim inside an interval wider than
   /// this (or too skewed for it, verdict.hpp) at default settings is `imprecise`, not confirmed.
   double max_rel_half_width = 0.0;
-  /// Why this claim may not reach its target within the study's budget (empty: it must). An
-  /// `imprecise` verdict with a stated reason is reported as such, with the reason, and does not
-  /// fail the study; without one it does. The other verdict than the expected one still fails.
+  /// Why this claim may not reach its target within the study's budget (empty: it must). For a
+  /// claim expected confirmed, an `imprecise` verdict with a stated reason is reported as such,
+  /// with the reason, and does not fail the study; without one it does. A claim expected refuted
+  /// must be refuted (the reason is still reported); the opposite verdict always fails.
   std::string unresolved_because{};
   /// Nonempty (e.g. "infinite-width"): `analytic` is the value of a limit, not of the quantity
   /// measured, so the claim is expected refuted wherever the gap is resolvable (the finite-size

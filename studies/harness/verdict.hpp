@@ -76,14 +76,15 @@ inline constexpr double resolution_power = 0.9;
 /// Above it the interval is not validated: at default settings the claim is `imprecise`.
 inline constexpr double max_skew_over_sqrt_n = 0.05;
 
-/// Whether a claim got the verdict it should: its expected one; or `imprecise` for a claim that
-/// states why its precision target is out of reach (`states_reason`), whatever it expected; or
-/// `imprecise` because a limit's gap is unresolved at reduced settings (`unresolved_limit`). The
-/// opposite definite verdict (refuted for confirmed, confirmed for refuted) is never as expected.
+/// Whether a claim got the verdict it should: its expected one; or `imprecise` for a claim
+/// expected confirmed that states why its precision target is out of reach (`states_reason`);
+/// or `imprecise` because a limit's gap is unresolved (`unresolved_limit`). A derivation expected
+/// wrong must be refuted: an interval too wide or too skewed to refute it is not a finding, with
+/// or without a reason. The opposite definite verdict is never as expected.
 [[nodiscard]] constexpr bool as_expected(verdict result, verdict expected, bool states_reason,
                                          bool unresolved_limit) noexcept {
   return result == expected || unresolved_limit ||
-         (result == verdict::imprecise && states_reason);
+         (result == verdict::imprecise && expected == verdict::confirmed && states_reason);
 }
 
 }  // namespace initlab::study
