@@ -5,6 +5,7 @@
 #include <boost/version.hpp>
 #include <fstream>
 #include <initlab/random.hpp>
+#include <initlab/sampler.hpp>
 #include <string>
 
 #include "initlab_build_config.hpp"
@@ -77,6 +78,7 @@ nlohmann::ordered_json build_provenance() {
   p["cli11_version"] = CLI11_VERSION;
   p["rng_engine"] = initlab::random_engine;
   p["stream_scheme"] = initlab::stream_scheme;
+  p["sampler_scheme"] = initlab::sampler_scheme;
   p["os"] = os_name();
   p["cpu"] = cpu_model();
   return p;
