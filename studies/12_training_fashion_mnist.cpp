@@ -39,8 +39,9 @@
 ///    U[±1/√D] (variance 1/(3D): a ReLU layer keeps 1/6 of E[y²], static_assert) stall at chance,
 ///    1/K in expectation over networks (the output weights are exchangeable across classes);
 ///    He (ReLU) and Xavier, PyTorch default (tanh: 1/3 per layer, slow but not stalled) are not
-///    at chance (expected refuted: the estimates are their accuracies with intervals); He beats PyTorch's default (ReLU) and Xavier beats it (tanh), paired. 5 seeds
-///    cannot resolve 5% of 1/K: the chance claims are `imprecise` with that reason. LeCun's and
+///    at chance (expected refuted: the estimates are their accuracies with intervals); He beats
+///    PyTorch's default (ReLU) and Xavier beats it (tanh), paired. 5 seeds cannot resolve 5% of
+///    1/K: the chance claims are `imprecise` with that reason. LeCun's and
 ///    Xavier's ReLU nets (2^-9 and about 2^-8 of He's signal) leave chance late in the budget:
 ///    their accuracies after it have a long lower tail (late leavers), too skewed for a mean's
 ///    interval with a few dozen seeds. For them (4× the seeds) the claims count the networks
