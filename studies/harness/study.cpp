@@ -424,10 +424,11 @@ std::vector<evaluated_claim> evaluate(const std::vector<pending_claim>& claims,
     } else if (c.spec.kind == statistic::variance) {
       e = initlab::variance_estimate(c.values, alpha);
     } else if (c.spec.kind == statistic::proportion) {
-      for (double v : c.values)
-        if (v != 0.0 && v != 1.0)
-          throw std::logic_error("claim '" + id + "': a proportion's trial values must be 0 or 1");
-      e = initlab::proportion_estimate(c.values, alpha);
+      try {  // proportion_estimate checks that every value is 0 or 1; name the claim
+        e = initlab::proportion_estimate(c.values, alpha);
+      } catch (const std::invalid_argument& bad) {
+        throw std::logic_error("claim '" + id + "': " + bad.what());
+      }
     } else {
       e = initlab::mean_estimate(c.values, alpha);
     }

@@ -23,14 +23,15 @@ class pass_ptr {
   explicit pass_ptr(T* owned) noexcept : owned_(owned) {}
   pass_ptr(pass_ptr&& other) noexcept : owned_(other.release()) {}
   /// From a pass_ptr of a derived type; deleting through T* needs T's virtual destructor.
+  // clang-format off
   template <class U>
-  requires(!std::is_same_v<U, T> && std::is_convertible_v<U*, T*>) pass_ptr(pass_ptr<U>&& other)
-  noexcept  // NOLINT: converts like unique_ptr's
+    requires(!std::is_same_v<U, T> && std::is_convertible_v<U*, T*>)
+  pass_ptr(pass_ptr<U>&& other) noexcept  // NOLINT: converts like unique_ptr's
       : owned_(other.release()) {
     static_assert(std::has_virtual_destructor_v<T>,
-                  "pass_ptr<Base> from pass_ptr<Derived> "
-                  "needs a virtual destructor in Base");
+                  "pass_ptr<Base> from pass_ptr<Derived> needs a virtual destructor in Base");
   }
+  // clang-format on
   pass_ptr& operator=(pass_ptr&& other) noexcept {
     reset(other.release());
     return *this;
