@@ -4,7 +4,7 @@
 /// `out[k]` is element `first + k` of the stream under the requested law, whatever the path
 /// (scalar, AVX2, AVX-512), the split of the range, or the thread count: element n is a pure
 /// function of (stream key, n, law parameters). Element n uses 64-bit word n of the stream
-/// (word n%2 of Philox block n/2, see random.hpp):
+/// (word n%2 of ARS block n/2, see random.hpp):
 ///   - uniform:   u = 52 low bits / 2⁵² ∈ [0, 1); value = min(lo + (hi − lo)·u, hi).
 ///   - normal:    2048-layer ziggurat on word n (detail/ziggurat.hpp): ≈ 99.77% of elements take
 ///                the fast path z = ±u·xᵢ; the others draw retry blocks of their own, keyed by n
@@ -14,9 +14,10 @@
 ///                value of the output type below 2σ.
 /// float outputs are the double values rounded to nearest (the truncated normal's bound is then
 /// the largest float below 2σ). No libm call anywhere: log, exp and erfinv are the polynomials of
-/// detail/fast_math.hpp (the ziggurat's table adds math.hpp's log, sqrt, erfc), without FMA, so every x86-64 CPU gives the
-/// same bits (checked: GCC 12 -O0…-O3, -march=native, -ffp-contract=fast; Clang 14 -O2/-O3
-/// -march=native; Clang with -ffp-contract=fast is not supported, it ignores the guard).
+/// detail/fast_math.hpp (the ziggurat's table adds math.hpp's log, sqrt, erfc), without FMA, so
+/// every x86-64 CPU gives the same bits (checked: GCC 12 -O0…-O3, -march=native,
+/// -ffp-contract=fast; Clang 14 -O2/-O3 -march=native; Clang with -ffp-contract=fast is not
+/// supported, it ignores the guard).
 ///
 /// Public names: fill_normal, fill_uniform, fill_truncated_normal, fill (weight_law or Init),
 /// bulk_sampler (the engine's parameter_sampler),
@@ -39,6 +40,8 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define INITLAB_SAMPLER_X86 1
+#include <cpuid.h>
+
 #include <initlab/detail/sampler_avx2.hpp>
 #include <initlab/detail/sampler_avx512.hpp>
 #else
@@ -55,9 +58,23 @@ namespace detail {
 enum class sampler_path : std::uint8_t {
   automatic,  ///< the widest path the CPU supports
   scalar,     ///< portable C++
-  avx2,       ///< 4 Philox blocks per iteration (x86-64 with AVX2)
-  avx512,     ///< 8 Philox blocks per iteration (x86-64 with AVX-512F)
+  avx2,       ///< 4 ARS blocks per iteration (x86-64 with AVX2 and AES-NI)
+  avx512,     ///< 16 ARS blocks per iteration (x86-64 with AVX-512F and VAES)
 };
+
+#if INITLAB_SAMPLER_X86
+/// Whether the CPU has AES-NI (CPUID.1:ECX bit 25).
+[[nodiscard]] inline bool cpu_has_aes_ni() noexcept {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid(1, &a, &b, &c, &d) != 0 && (c & (1u << 25)) != 0;
+}
+/// Whether the CPU has VAES (CPUID.(7,0):ECX bit 9); read with cpuid because Clang's
+/// __builtin_cpu_supports does not know "vaes".
+[[nodiscard]] inline bool cpu_has_vaes() noexcept {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  return __get_cpuid_count(7, 0, &a, &b, &c, &d) != 0 && (c & (1u << 9)) != 0;
+}
+#endif
 
 /// Whether this build and this CPU can run `path`.
 [[nodiscard]] inline bool sampler_path_supported(sampler_path path) noexcept {
@@ -68,10 +85,10 @@ enum class sampler_path : std::uint8_t {
 #if INITLAB_SAMPLER_X86
     case sampler_path::avx2:
       __builtin_cpu_init();
-      return __builtin_cpu_supports("avx2");
+      return __builtin_cpu_supports("avx2") && cpu_has_aes_ni();
     case sampler_path::avx512:
       __builtin_cpu_init();
-      return __builtin_cpu_supports("avx512f");
+      return __builtin_cpu_supports("avx512f") && cpu_has_vaes();
 #else
     case sampler_path::avx2:
     case sampler_path::avx512:

@@ -1,5 +1,5 @@
 #pragma once
-/// AVX2 path of the bulk samplers: 4 Philox blocks (8 elements) per iteration; the normal's
+/// AVX2 + AES-NI path of the bulk samplers: 4 ARS blocks (8 elements) per iteration; the normal's
 /// ziggurat runs its fast path lane-wise and leaves the rare slow elements to the scalar code.
 ///
 /// Every floating-point operation mirrors detail/fast_math.hpp and detail/sampler_scalar.hpp
@@ -23,15 +23,15 @@ INITLAB_FP_STRICT_BEGIN
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-/// Compiles one function for AVX2 (without FMA) while the rest of the program stays baseline.
-#define INITLAB_TARGET_AVX2 __attribute__((target("avx2")))
+/// Compiles one function for AVX2 and AES-NI (without FMA) while the rest of the program stays
+/// baseline.
+#define INITLAB_TARGET_AVX2 __attribute__((target("avx2,aes")))
 
 namespace initlab::detail::avx2 {
 
-/// Philox round keys broadcast once per fill.
+/// ARS round keys, computed once per fill.
 struct round_keys {
-  __m256i k0[philox_rounds];
-  __m256i k1[philox_rounds];
+  __m128i k[ars_rounds + 1];
 };
 
 /// The two 64-bit words of 4 consecutive blocks (lane i = block b0 + i).
@@ -40,41 +40,35 @@ struct block_words {
   __m256i b;
 };
 
-/// Round keys of `key`: round r uses key + r·(W0, W1) (mod 2³²).
-INITLAB_TARGET_AVX2 inline round_keys make_round_keys(philox_key key) noexcept {
+/// Round keys of the stream's data key: round r uses key + r·(Weyl lo, Weyl hi).
+INITLAB_TARGET_AVX2 inline round_keys make_round_keys(const ars_key& key) noexcept {
   round_keys k;
-  for (int r = 0; r < philox_rounds; ++r) {
-    k.k0[r] = _mm256_set1_epi64x(static_cast<long long>(key[0]));
-    k.k1[r] = _mm256_set1_epi64x(static_cast<long long>(key[1]));
-    key[0] += philox_w0;
-    key[1] += philox_w1;
-  }
+  const __m128i weyl =
+      _mm_set_epi64x(static_cast<long long>(ars_weyl_hi), static_cast<long long>(ars_weyl_lo));
+  k.k[0] = _mm_set_epi32(static_cast<int>(key[3]), static_cast<int>(key[2]),
+                         static_cast<int>(key[1]), static_cast<int>(key[0]));
+  for (int r = 1; r <= ars_rounds; ++r)
+    k.k[r] = _mm_add_epi64(k.k[r - 1], weyl);
   return k;
 }
 
-/// Philox4x32-10 of blocks b0 … b0+3, one 32-bit word per 64-bit lane (upper halves are junk
-/// until the final packing; _mm256_mul_epu32 reads only the low halves; a product's high word
-/// comes down by a half swap, vpshufd, which leaves the shift/multiply ports to the multiplier).
-INITLAB_TARGET_AVX2 inline block_words philox(const round_keys& k, std::uint64_t b0) noexcept {
-  const __m256i b = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(b0)),
-                                     _mm256_set_epi64x(3, 2, 1, 0));
-  const __m256i m0 = _mm256_set1_epi64x(philox_m0);
-  const __m256i m1 = _mm256_set1_epi64x(philox_m1);
-  __m256i c0 = b;
-  __m256i c1 = _mm256_srli_epi64(b, 32);
-  __m256i c2 = _mm256_setzero_si256();
-  __m256i c3 = _mm256_setzero_si256();
-  for (int r = 0; r < philox_rounds; ++r) {
-    const __m256i p0 = _mm256_mul_epu32(c0, m0);
-    const __m256i p1 = _mm256_mul_epu32(c2, m1);
-    c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p1, 0xB1), c1), k.k0[r]);
-    c1 = p1;
-    c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_shuffle_epi32(p0, 0xB1), c3), k.k1[r]);
-    c3 = p0;
-  }
-  const __m256i low = _mm256_set1_epi64x(0xFFFFFFFFll);
-  return {_mm256_or_si256(_mm256_and_si256(c0, low), _mm256_slli_epi64(c1, 32)),
-          _mm256_or_si256(_mm256_and_si256(c2, low), _mm256_slli_epi64(c3, 32))};
+/// ARS-7 of blocks b0 … b0+3 with AES-NI, round by round (four chains hide the latency), and
+/// their words gathered: a = word 0 of each block, b = word 1.
+INITLAB_TARGET_AVX2 inline block_words blocks4(const round_keys& k, std::uint64_t b0) noexcept {
+  __m128i v[4];
+  for (int i = 0; i < 4; ++i)
+    v[i] = _mm_xor_si128(_mm_set_epi64x(0, static_cast<long long>(b0 + static_cast<unsigned>(i))),
+                         k.k[0]);
+  for (int r = 1; r < ars_rounds; ++r)
+    for (int i = 0; i < 4; ++i)
+      v[i] = _mm_aesenc_si128(v[i], k.k[r]);
+  for (int i = 0; i < 4; ++i)
+    v[i] = _mm_aesenclast_si128(v[i], k.k[ars_rounds]);
+  const __m256i x01 = _mm256_set_m128i(v[1], v[0]);  // w0(b) w1(b) w0(b+1) w1(b+1)
+  const __m256i x23 = _mm256_set_m128i(v[3], v[2]);
+  // unpack gives (b, b+2, b+1, b+3); the 64-bit permute puts the lanes in block order.
+  return {_mm256_permute4x64_epi64(_mm256_unpacklo_epi64(x01, x23), 0xD8),
+          _mm256_permute4x64_epi64(_mm256_unpackhi_epi64(x01, x23), 0xD8)};
 }
 
 /// Broadcast double.
@@ -235,15 +229,16 @@ INITLAB_TARGET_AVX2 inline void put(const stream& s, T* out, std::uint64_t b, co
 
 namespace initlab::detail {
 
-/// Fills blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks) with AVX2 (CPU must have it).
+/// Fills blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks) with AVX2 and AES-NI (the CPU must
+/// have both).
 template <class T, class Params>
 INITLAB_TARGET_AVX2 void fill_blocks_avx2(const stream& s, T* out, std::uint64_t b0,
                                           std::size_t nblocks, const Params& p) noexcept {
   constexpr std::size_t width = 4;
-  const avx2::round_keys keys = avx2::make_round_keys(s.key());
+  const avx2::round_keys keys = avx2::make_round_keys(s.data_key());
   std::size_t i = 0;
   for (; i + width <= nblocks; i += width)
-    avx2::put(s, out + 2 * i, b0 + i, avx2::philox(keys, b0 + i), p);
+    avx2::put(s, out + 2 * i, b0 + i, avx2::blocks4(keys, b0 + i), p);
   fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-/// AVX-512F path of the bulk samplers: 16 Philox blocks (32 elements) per iteration, in two
-/// interleaved chains of 8; the normal's ziggurat runs its fast path lane-wise and leaves the
-/// rare slow elements to the scalar code.
+/// AVX-512F + VAES path of the bulk samplers: 16 ARS blocks (32 elements) per iteration, four
+/// per register, in four interleaved chains; the normal's ziggurat runs its fast path lane-wise and
+/// leaves the rare slow elements to the scalar code.
 ///
 /// Every floating-point operation mirrors detail/fast_math.hpp and detail/sampler_scalar.hpp
 /// one for one (same operands, same order, no FMA: the target attribute does not enable "fma"
@@ -25,15 +25,14 @@ INITLAB_FP_STRICT_BEGIN
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
-/// Compiles one function for AVX-512F while the rest of the program stays baseline x86-64.
-#define INITLAB_TARGET_AVX512 __attribute__((target("avx512f")))
+/// Compiles one function for AVX-512F with VAES while the rest of the program stays baseline.
+#define INITLAB_TARGET_AVX512 __attribute__((target("avx512f,vaes")))
 
 namespace initlab::detail::avx512 {
 
-/// Philox round keys broadcast once per fill.
+/// ARS round keys, each broadcast to the four 128-bit lanes once per fill.
 struct round_keys {
-  __m512i k0[philox_rounds];
-  __m512i k1[philox_rounds];
+  __m512i k[ars_rounds + 1];
 };
 
 /// The two 64-bit words of 8 consecutive blocks (lane i = block b0 + i).
@@ -42,74 +41,58 @@ struct block_words {
   __m512i b;
 };
 
-/// Round keys of `key`: round r uses key + r·(W0, W1) (mod 2³²).
-INITLAB_TARGET_AVX512 inline round_keys make_round_keys(philox_key key) noexcept {
+/// Round keys of the stream's data key: round r uses key + r·(Weyl lo, Weyl hi).
+INITLAB_TARGET_AVX512 inline round_keys make_round_keys(const ars_key& key) noexcept {
   round_keys k;
-  for (int r = 0; r < philox_rounds; ++r) {
-    k.k0[r] = _mm512_set1_epi64(static_cast<long long>(key[0]));
-    k.k1[r] = _mm512_set1_epi64(static_cast<long long>(key[1]));
-    key[0] += philox_w0;
-    key[1] += philox_w1;
-  }
+  const __m512i weyl = _mm512_broadcast_i32x4(
+      _mm_set_epi64x(static_cast<long long>(ars_weyl_hi), static_cast<long long>(ars_weyl_lo)));
+  k.k[0] =
+      _mm512_broadcast_i32x4(_mm_set_epi32(static_cast<int>(key[3]), static_cast<int>(key[2]),
+                                           static_cast<int>(key[1]), static_cast<int>(key[0])));
+  for (int r = 1; r <= ars_rounds; ++r)
+    k.k[r] = _mm512_add_epi64(k.k[r - 1], weyl);
   return k;
 }
 
-/// Philox4x32-10 of blocks b0 … b0+7, one 32-bit word per 64-bit lane (upper halves are junk
-/// until the final packing; _mm512_mul_epu32 reads only the low halves). A product's high word
-/// is brought down by swapping the lane's halves (vpshufd, a shuffle-port µop) rather than by a
-/// shift, which would compete with the multiplier for its port.
-INITLAB_TARGET_AVX512 inline block_words philox(const round_keys& k, std::uint64_t b0) noexcept {
-  const __m512i b = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(b0)),
-                                     _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
-  const __m512i m0 = _mm512_set1_epi64(philox_m0);
-  const __m512i m1 = _mm512_set1_epi64(philox_m1);
-  __m512i c0 = b;
-  __m512i c1 = _mm512_srli_epi64(b, 32);
-  __m512i c2 = _mm512_setzero_si512();
-  __m512i c3 = _mm512_setzero_si512();
-  for (int r = 0; r < philox_rounds; ++r) {
-    const __m512i p0 = _mm512_mul_epu32(c0, m0);
-    const __m512i p1 = _mm512_mul_epu32(c2, m1);
-    c0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p1, _MM_PERM_CDAB), c1, k.k0[r], 0x96);  // a^b^c
-    c1 = p1;
-    c2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(p0, _MM_PERM_CDAB), c3, k.k1[r], 0x96);
-    c3 = p0;
+/// ARS-7 of the 4·N blocks from b0, four per register (128-bit lane j of v[i] = block
+/// b0 + 4i + j), round by round so the N chains hide the AES unit's latency.
+template <int N>
+INITLAB_TARGET_AVX512 inline void ars(const round_keys& k, std::uint64_t b0,
+                                      __m512i (&v)[N]) noexcept {
+  const __m512i lanes = _mm512_set_epi64(0, 3, 0, 2, 0, 1, 0, 0);  // counter = (b, 0) per lane
+  for (int i = 0; i < N; ++i) {
+    const __m512i first =
+        _mm512_set1_epi64(static_cast<long long>(b0 + 4 * static_cast<unsigned>(i)));
+    const __m512i ctr = _mm512_add_epi64(_mm512_maskz_mov_epi64(0x55, first), lanes);
+    v[i] = _mm512_xor_si512(ctr, k.k[0]);
   }
-  const __m512i low = _mm512_set1_epi64(0xFFFFFFFFll);
-  return {_mm512_or_si512(_mm512_and_si512(c0, low), _mm512_slli_epi64(c1, 32)),
-          _mm512_or_si512(_mm512_and_si512(c2, low), _mm512_slli_epi64(c3, 32))};
+  for (int r = 1; r < ars_rounds; ++r)
+    for (int i = 0; i < N; ++i)
+      v[i] = _mm512_aesenc_epi128(v[i], k.k[r]);
+  for (int i = 0; i < N; ++i)
+    v[i] = _mm512_aesenclast_epi128(v[i], k.k[ars_rounds]);
 }
 
-/// `philox` of blocks b0 … b0+7 and b0+8 … b0+15, round by round: two independent chains, so
-/// the multiplier's latency is hidden (same bits as two `philox` calls).
-INITLAB_TARGET_AVX512 inline void philox_twice(const round_keys& k, std::uint64_t b0,
-                                               block_words& first, block_words& second) noexcept {
-  const __m512i step = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
-  const __m512i ba = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(b0)), step);
-  const __m512i bb = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(b0 + 8)), step);
-  const __m512i m0 = _mm512_set1_epi64(philox_m0);
-  const __m512i m1 = _mm512_set1_epi64(philox_m1);
-  __m512i a0 = ba, a1 = _mm512_srli_epi64(ba, 32), a2 = _mm512_setzero_si512(), a3 = a2;
-  __m512i c0 = bb, c1 = _mm512_srli_epi64(bb, 32), c2 = a2, c3 = a2;
-  for (int r = 0; r < philox_rounds; ++r) {
-    const __m512i pa0 = _mm512_mul_epu32(a0, m0);
-    const __m512i pc0 = _mm512_mul_epu32(c0, m0);
-    const __m512i pa1 = _mm512_mul_epu32(a2, m1);
-    const __m512i pc1 = _mm512_mul_epu32(c2, m1);
-    a0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pa1, _MM_PERM_CDAB), a1, k.k0[r], 0x96);
-    c0 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pc1, _MM_PERM_CDAB), c1, k.k0[r], 0x96);
-    a1 = pa1;
-    c1 = pc1;
-    a2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pa0, _MM_PERM_CDAB), a3, k.k1[r], 0x96);
-    c2 = _mm512_ternarylogic_epi64(_mm512_shuffle_epi32(pc0, _MM_PERM_CDAB), c3, k.k1[r], 0x96);
-    a3 = pa0;
-    c3 = pc0;
-  }
-  const __m512i low = _mm512_set1_epi64(0xFFFFFFFFll);
-  first = {_mm512_or_si512(_mm512_and_si512(a0, low), _mm512_slli_epi64(a1, 32)),
-           _mm512_or_si512(_mm512_and_si512(a2, low), _mm512_slli_epi64(a3, 32))};
-  second = {_mm512_or_si512(_mm512_and_si512(c0, low), _mm512_slli_epi64(c1, 32)),
-            _mm512_or_si512(_mm512_and_si512(c2, low), _mm512_slli_epi64(c3, 32))};
+/// Word 0 and word 1 of blocks b … b+7 from the two registers of those blocks.
+INITLAB_TARGET_AVX512 inline block_words split(__m512i lo, __m512i hi) noexcept {
+  return {_mm512_permutex2var_epi64(lo, _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), hi),
+          _mm512_permutex2var_epi64(lo, _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1), hi)};
+}
+
+/// The words of blocks b0 … b0+7.
+INITLAB_TARGET_AVX512 inline block_words blocks8(const round_keys& k, std::uint64_t b0) noexcept {
+  __m512i v[2];
+  ars(k, b0, v);
+  return split(v[0], v[1]);
+}
+
+/// The words of blocks b0 … b0+7 and b0+8 … b0+15 (four chains in flight).
+INITLAB_TARGET_AVX512 inline void blocks16(const round_keys& k, std::uint64_t b0,
+                                           block_words& first, block_words& second) noexcept {
+  __m512i v[4];
+  ars(k, b0, v);
+  first = split(v[0], v[1]);
+  second = split(v[2], v[3]);
 }
 
 /// Broadcast double.
@@ -265,21 +248,22 @@ INITLAB_TARGET_AVX512 inline void put(const stream& s, T* out, std::uint64_t b,
 
 namespace initlab::detail {
 
-/// Fills blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks) with AVX-512F (CPU must have it).
+/// Fills blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks) with AVX-512F and VAES (the CPU
+/// must have both).
 template <class T, class Params>
 INITLAB_TARGET_AVX512 void fill_blocks_avx512(const stream& s, T* out, std::uint64_t b0,
                                               std::size_t nblocks, const Params& p) noexcept {
   constexpr std::size_t width = 8;
-  const avx512::round_keys keys = avx512::make_round_keys(s.key());
+  const avx512::round_keys keys = avx512::make_round_keys(s.data_key());
   std::size_t i = 0;
   for (; i + 2 * width <= nblocks; i += 2 * width) {
     avx512::block_words first, second;
-    avx512::philox_twice(keys, b0 + i, first, second);
+    avx512::blocks16(keys, b0 + i, first, second);
     avx512::put(s, out + 2 * i, b0 + i, first, p);
     avx512::put(s, out + 2 * (i + width), b0 + i + width, second, p);
   }
   for (; i + width <= nblocks; i += width)
-    avx512::put(s, out + 2 * i, b0 + i, avx512::philox(keys, b0 + i), p);
+    avx512::put(s, out + 2 * i, b0 + i, avx512::blocks8(keys, b0 + i), p);
   fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
 }
 
