@@ -123,7 +123,7 @@ TEST_CASE("normal: KS, moments, tails beyond 3, 4, 5 sigma, serial correlation",
   INFO("moment z-scores " << z[0] << ' ' << z[1] << ' ' << z[2] << ' ' << z[3]);
   CHECK(max_abs(z) < moment_z_limit);
 
-  // Lag-1 correlation (neighbours share a Philox block): |r| < 4/√n.
+  // Lag-1 correlation (neighbours share an ARS block): |r| < 4/√n.
   long double cross = 0;
   for (std::size_t i = 1; i < x.size(); ++i)
     cross += (x[i] - mean) * (x[i - 1] - mean);
