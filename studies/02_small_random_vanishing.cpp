@@ -6,7 +6,7 @@
 /// (ReLU), ≈ 0.0256 (tanh: 5% off at layer 1 → 2; constexpr quadrature values, finite-width bias
 /// < 1e-4); E[(∂L/∂W_1)²] = q0·Var[∂L/∂y_1]/B shrinks like (D·σ²)^(L−1).
 /// Networks: {linear, tanh, ReLU} × L ∈ {2, 4, 8} layers of width 256, B = 16 inputs x ~ N(0, 1),
-/// real back-propagation of mean_b ½‖h_N − t‖², t ~ N(0, 1); 200 independent trials (fresh
+/// real back-propagation of mean_b ½‖h_N − t‖², t ~ N(0, 1); 400 independent trials (fresh
 /// network, inputs, targets), ratios of means (delta method; 1% per layer, 5% deep); cross terms
 /// between batch samples (< 7e-4) are far below the intervals.
 /// Measured values: results/02_small_random_vanishing.json.
@@ -203,6 +203,6 @@ int main(int argc, char** argv) {
   return run(argc, argv,
              {"02", "small_random_vanishing",
               "Small random init (sigma = 0.01) shrinks variances by D sigma^2 per layer",
-              "seed text 000 (THEORY.md section 2); He et al. 2015 eq. 7-14", 200, 8},
+              "seed text 000 (THEORY.md section 2); He et al. 2015 eq. 7-14", 400, 8},
              body);
 }

@@ -38,8 +38,10 @@
 ///  * DEPTH 10 after 200 steps (5 seeds): the tiny net and PyTorch's default nn.Linear init
 ///    U[±1/√D] (variance 1/(3D): a ReLU layer keeps 1/6 of E[y²], static_assert) stall at chance,
 ///    1/K in expectation over networks (the output weights are exchangeable across classes);
-///    He (ReLU) and Xavier, PyTorch default (tanh: 1/3 per layer, slow but not stalled) are not
-///    at chance (expected refuted: the estimates are their accuracies with intervals); He beats
+///    He (ReLU) and Xavier (tanh) are not at chance (expected refuted: the estimates are their
+///    accuracies with intervals); PyTorch's default tanh net (1/3 per layer, slow but not
+///    stalled) leaves chance late like LeCun's and Xavier's ReLU nets below, so with 4× the seeds
+///    its claim counts networks: "every one is still at chance" (P = 1) is refuted; He beats
 ///    PyTorch's default (ReLU) and Xavier beats it (tanh), paired. 5 seeds cannot resolve 5% of
 ///    1/K: the chance claims are `imprecise` with that reason. LeCun's and
 ///    Xavier's ReLU nets (2^-9 and about 2^-8 of He's signal) leave chance late in the budget:
@@ -541,7 +543,8 @@ void body(context& ctx) {
                  deep<tiny, relu>, deep<he_normal, relu>, deep<lecun_normal, relu>,
                  deep<xavier_normal, relu>, deep<pytorch_default, relu>>(
           ctx, with_test,
-          {job{15, seeds, deep_steps}, job{17, seeds, deep_steps}, job{7, seeds, deep_steps},
+          {job{15, seeds, deep_steps}, job{17, full ? slow_seeds : seeds, deep_steps},
+           job{7, seeds, deep_steps},
            job{8, seeds, deep_steps}, job{12, slow_seeds, deep_steps},
            job{13, slow_seeds, deep_steps}, job{14, seeds, deep_steps}});
   const std::string seeds_why =
@@ -605,10 +608,15 @@ void body(context& ctx) {
     }
   }
   deep_trains("xavier_deep_tanh_accuracy_chance", "Xavier, tanh", xavier_deep_tanh);
+  // PyTorch's default tanh net also leaves chance late (one of 5 seeds at chance with ARS-7's
+  // streams): its mean accuracy is too skewed for an interval, so the claim counts networks.
   if (full)
-    deep_trains("pytorch_default_deep_tanh_accuracy_chance",
-                "PyTorch default, tanh (E[y^2] shrinks by about 1/3 per layer: it trains, slowly)",
-                pytorch_deep_tanh);
+    ctx.claim(wrong("pytorch_default_deep_tanh_all_at_chance",
+                    "(wrong) PyTorch default, tanh (E[y^2] shrinks by about 1/3 per layer: it "
+                    "trains, slowly), depth 10, stalls like the tiny net: every network is still "
+                    "at chance after the deep budget (test accuracy below 1.5/K)",
+                    "P[accuracy < 1.5/K] = 1 (wrong)", 1.0, statistic::proportion),
+              below(pytorch_deep_tanh, stalled_below));
   const auto paired = [&](const std::vector<run_record>& a, const std::vector<run_record>& b) {
     std::vector<double> d(a.size());
     for (std::size_t t = 0; t < a.size(); ++t)
