@@ -454,9 +454,10 @@ void fluctuation_claims(context& ctx, const std::vector<relu_lengths>& t) {
 }
 
 void body(context& ctx) {
-  // Trials per pair: linear n, ReLU ⌈n/2⌉, tanh ⌈n/3⌉ (at least 4 each).
+  // Trials per pair: linear n, ReLU ⌈n/2⌉ (at least 8: its length spread is heavy-tailed), tanh
+  // ⌈n/3⌉ (at least 4 each).
   const std::size_t n = ctx.replications();
-  const std::size_t n_relu = std::max<std::size_t>(4, (n + 1) / 2);
+  const std::size_t n_relu = std::max<std::size_t>(8, (n + 1) / 2);
   const std::size_t n_tanh = std::max<std::size_t>(4, (n + 2) / 3);
   ctx.setting("depth", depth);
   ctx.setting("widths", std::vector<std::size_t>{narrow, wide});
