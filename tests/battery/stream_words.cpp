@@ -17,18 +17,6 @@
 
 namespace {
 
-/// ARS with `rounds` AES rounds (1 ≤ rounds ≤ 7) of `ctr` under `key`, as initlab::ars4x32_7.
-initlab::philox_block ars_reduced(const initlab::philox_block& ctr, initlab::ars_key key,
-                                  int rounds) {
-  using namespace initlab::detail;
-  aes_block v{ctr[0] ^ key[0], ctr[1] ^ key[1], ctr[2] ^ key[2], ctr[3] ^ key[3]};
-  for (int r = 1; r < rounds; ++r) {
-    key = ars_bump(key);
-    v = aes_round(v, key);
-  }
-  return aes_last_round(v, ars_bump(key));
-}
-
 /// Words 2·b0 … 2·(b0 + nblocks) − 1 of `s` into `out`: the AVX-512 path's ARS blocks when
 /// the CPU has it (nblocks a multiple of 16), else stream::block.
 void stream_words(const initlab::stream& s, std::uint64_t* out, std::uint64_t b0,
@@ -105,7 +93,7 @@ int main(int argc, char** argv) {
           }
     } else {
       for (std::size_t i = 0; i < blocks; ++i) {
-        const auto y = ars_reduced({static_cast<std::uint32_t>(b0 + i),
+        const auto y = initlab::detail::ars_with_rounds({static_cast<std::uint32_t>(b0 + i),
                                     static_cast<std::uint32_t>((b0 + i) >> 32), 0u, 0u},
                                    s.data_key(), rounds);
         words[2 * i] = std::uint64_t{y[0]} | std::uint64_t{y[1]} << 32;

@@ -3,12 +3,11 @@
 // expressions, and the documented counter layout. This file is compiled with -maes (for
 // Random123's ars.h and the intrinsics); it checks the CPU before executing any of them.
 #include <Random123/ars.h>
-#include <cpuid.h>
 #include <immintrin.h>
 
 #include <catch2/catch.hpp>
 #include <cstdint>
-#include <initlab/random.hpp>
+#include <initlab/sampler.hpp>
 #include <random>
 #include <string>
 
@@ -19,10 +18,7 @@ using initlab::philox_block;
 using initlab::stream;
 using initlab::detail::aes_block;
 
-bool cpu_has_aes_ni() {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  return __get_cpuid(1, &a, &b, &c, &d) != 0 && (c & (1u << 25)) != 0;
-}
+using initlab::detail::cpu_has_aes_ni;
 
 /// A FIPS-197 hex string (byte 0 first) as an AES state of little-endian columns.
 aes_block from_hex(const std::string& hex) {

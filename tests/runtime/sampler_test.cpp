@@ -2,7 +2,6 @@
 // element-index mapping; bounds on extreme random words; accuracy of the polynomial kernels.
 #include <Random123/ars.h>
 #include <Random123/philox.h>
-#include <cpuid.h>
 
 #include <boost/math/constants/constants.hpp>
 #include <boost/math/special_functions/erf.hpp>
@@ -91,10 +90,7 @@ ars4x32_ctr_t random123_data_block(const stream& s, std::uint64_t b) {
   return ars4x32_R(7, ctr, k);
 }
 
-bool cpu_has_aes_ni() {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  return __get_cpuid(1, &a, &b, &c, &d) != 0 && (c & (1u << 25)) != 0;
-}
+using initlab::detail::cpu_has_aes_ni;
 
 /// The 2048-layer ziggurat solved in 50 digits (Boost.Multiprecision), rounded to long double.
 struct reference_table {

@@ -92,16 +92,27 @@ namespace detail {
 }
 }  // namespace detail
 
+namespace detail {
+/// ARS with `rounds` AES rounds (1 ≤ rounds): ctr ⊕ key, then rounds − 1 AES rounds and a last
+/// round, the key advanced by the Weyl increments before each (reduced rounds serve the battery's
+/// negative control, tests/battery).
+[[nodiscard]] constexpr philox_block ars_with_rounds(const philox_block& ctr, ars_key key,
+                                             int rounds) noexcept {
+  aes_block v{ctr[0] ^ key[0], ctr[1] ^ key[1], ctr[2] ^ key[2], ctr[3] ^ key[3]};
+  for (int round = 1; round < rounds; ++round) {
+    key = ars_bump(key);
+    v = aes_round(v, key);
+  }
+  return aes_last_round(v, ars_bump(key));
+}
+}  // namespace detail
+
 /// ARS-7 bijection of `ctr` under `key` (Salmon, Moraes, Dror, Shaw, SC'11, §4.1; bit for bit
 /// Random123's `ars4x32_R(7, ctr, key)`): ctr ⊕ key, then six AES rounds and a last round, the
 /// key advanced by the Weyl increments before each.
-[[nodiscard]] constexpr philox_block ars4x32_7(const philox_block& ctr, ars_key key) noexcept {
-  detail::aes_block v{ctr[0] ^ key[0], ctr[1] ^ key[1], ctr[2] ^ key[2], ctr[3] ^ key[3]};
-  for (int round = 1; round < detail::ars_rounds; ++round) {
-    key = detail::ars_bump(key);
-    v = detail::aes_round(v, key);
-  }
-  return detail::aes_last_round(v, detail::ars_bump(key));
+[[nodiscard]] constexpr philox_block ars4x32_7(const philox_block& ctr,
+                                               const ars_key& key) noexcept {
+  return detail::ars_with_rounds(ctr, key, detail::ars_rounds);
 }
 
 /// A counter-based random stream: a key derived from a seed and a path of logical indices.
