@@ -326,8 +326,8 @@ TEST_CASE("normal: the ziggurat's tail beyond r follows N(0, 1) given |z| > r", 
 TEST_CASE("negative control: the checks reject a ziggurat without wedge tests", "[quality]") {
   // The defect a ziggurat is most likely to have: ≈ 0.1% of the mass misplaced outwards within
   // the layers. At the 2·10⁷ samples of the normal test above it sits at KS's resolution (KS
-  // alone does not reliably see it), but the fourth moment, with the same limit that passes
-  // the real sampler, rejects it.
+  // alone does not reliably see it: p ≈ 0.2 on these draws, so KS is reported, not checked),
+  // but the fourth moment, with the same limit that passes the real sampler, rejects it.
   auto x = ziggurat_without_wedges(root.child(13), 2 * samples);
   const auto z = moment_z(x, 0.0, 1.0, normal_moments);
   const boost::math::normal_distribution<double> law;
@@ -335,5 +335,4 @@ TEST_CASE("negative control: the checks reject a ziggurat without wedge tests", 
   INFO("moment z-scores " << z[0] << ' ' << z[1] << ' ' << z[2] << ' ' << z[3] << "; KS D = "
                           << ks.d << ", p = " << ks.p_value);
   CHECK(max_abs(z) > moment_z_limit);
-  CHECK(ks.p_value < 0.05);  // KS leans the same way
 }
