@@ -23,7 +23,6 @@
 /// ⌊max((⌈n/s⌉−1)·s + k − n, 0)/2⌋ before, which can shift the grid by one pixel. Zero padding
 /// skips taps outside [0, n); circular padding reads position (o·s + t − p) mod n.
 
-#include <algorithm>
 #include <cstddef>
 #include <initlab/activation.hpp>
 #include <initlab/activation_layer.hpp>

@@ -20,8 +20,8 @@
 /// (E[z²] = cross, per-pixel gradient 0); `forward_for_pixels`/`backward_for_pixels` give the
 /// finite-P values.
 
-#include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <initlab/detail/fp_strict.hpp>
 #include <initlab/layer.hpp>
 #include <initlab/pass_ptr.hpp>
@@ -64,9 +64,11 @@ class flatten_pass final : public cloneable_pass<flatten_pass> {
   }
   void forward(const double* x, double* out, std::size_t batch) override {
     n_ = image_.size() * batch;
-    std::copy(x, x + n_, out);
+    std::memcpy(out, x, n_ * sizeof(double));  // <cstring>, not <algorithm>: cheaper to include
   }
-  void backward(const double* dout, double* dx) override { std::copy(dout, dout + n_, dx); }
+  void backward(const double* dout, double* dx) override {
+    std::memcpy(dx, dout, n_ * sizeof(double));
+  }
 
  private:
   shape image_;

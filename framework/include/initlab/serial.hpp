@@ -12,7 +12,6 @@
 #include <initlab/signal.hpp>
 #include <stdexcept>
 #include <string>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
