@@ -129,8 +129,8 @@ void truncated_normal_initlab(benchmark::State& state) {
     state.SkipWithError("truncated normal value outside (-2 sigma, 2 sigma)");
 }
 
-/// float32 fills (the double values rounded): the issue asks for at least the double rate per
-/// byte, i.e. at least half the double fill's elements per second.
+/// float32 fills (single precision, one 32-bit word per element): the issue asks for at least
+/// the double rate per byte, i.e. at least twice the double fill's elements per second.
 std::span<float> float_buffer() {
   static std::vector<float> b(small_n, 0.0f);
   return b;

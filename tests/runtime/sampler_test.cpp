@@ -3,6 +3,7 @@
 #include <Random123/ars.h>
 #include <Random123/philox.h>
 
+#include <algorithm>
 #include <boost/math/constants/constants.hpp>
 #include <boost/math/special_functions/erf.hpp>
 #include <boost/math/tools/roots.hpp>
@@ -232,6 +233,9 @@ TEST_CASE("parallel fills equal the serial fill for any thread count", "[sampler
     initlab::fill(s, std::span(serial_f), law, 0);
     initlab::parallel_fill(s, std::span(par_f), law, threads, 0);
     CHECK(same_bits(par_f, serial_f));
+    initlab::fill_normal(s, std::span(serial_f), 1.0, 3.0, 5);
+    initlab::parallel_fill_normal(s, std::span(par_f), 1.0, 3.0, threads, 5);
+    CHECK(same_bits(par_f, serial_f));
   }
 }
 
@@ -257,26 +261,70 @@ TEST_CASE("out[k] is element first + k; single draws equal the fills", "[sampler
   CHECK(std::equal(other.begin(), other.end() - 1, normal.begin() + 1));
 }
 
-TEST_CASE("float fills are the double values rounded to nearest", "[sampler]") {
+TEST_CASE("float normal and uniform: element n is 32-bit word n of Random123's ARS-7, in float",
+          "[sampler]") {
+  // The documented single-precision mapping, recomputed from Random123's words: 32-bit word n
+  // is word n%4 of ARS block n/4.
   const stream s = stream(8);
   constexpr std::size_t n = 5001;
-  std::vector<double> d(n);
+  constexpr std::uint64_t first = 3;
+  auto word = [&](std::uint64_t e) { return random123_data_block(s, e / 4).v[e % 4]; };
   std::vector<float> f(n);
-  initlab::fill_normal(s, d, 0.0, 1.0, 3);
-  initlab::fill_normal(s, std::span(f), 0.0, 1.0, 3);
-  for (std::size_t k = 0; k < n; ++k)
-    REQUIRE(f[k] == static_cast<float>(d[k]));
-  initlab::fill_uniform(s, d, -0.5, 0.25, 3);
-  initlab::fill_uniform(s, std::span(f), -0.5, 0.25, 3);
-  for (std::size_t k = 0; k < n; ++k)
-    REQUIRE(f[k] == static_cast<float>(d[k]));
-  // Truncated normal: the same except within rounding of the bound, where floats are clamped.
-  initlab::fill_truncated_normal(s, d, 0.3, 3);
-  initlab::fill_truncated_normal(s, std::span(f), 0.3, 3);
+  initlab::fill_uniform(s, std::span(f), -0.5, 0.25, first);
+  const float lo = -0.5f, hi = 0.25f;
+  for (std::size_t k = 0; k < n; ++k) {
+    const float u = static_cast<float>(word(first + k) >> 8) / 16777216.0f;  // exact: / 2²⁴
+    const float v = lo + (hi - lo) * u;
+    REQUIRE(f[k] == std::min(v, hi));
+  }
+  // Normal: every fast-path element is ±u·x̃ᵢ with x̃ the double table rounded to float; the
+  // others (the slow path) are counted against the layer table's rate.
+  const auto& table = initlab::detail::ziggurat();
+  const float mean = 0.75f, stddev = 2.5f;
+  initlab::fill_normal(s, std::span(f), 0.75, 2.5, first);
+  std::size_t slow = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint32_t w = word(first + k);
+    const std::size_t layer = w % 2048;
+    const float x = (static_cast<float>(w >> 12) / 1048576.0f) * static_cast<float>(table.x[layer]);
+    if (!(x < static_cast<float>(table.x[layer + 1]))) {
+      ++slow;
+      REQUIRE(std::isfinite(f[k]));
+      continue;
+    }
+    const float z = (w >> 11) & 1u ? -x : x;
+    REQUIRE(f[k] == mean + stddev * z);
+  }
+  CHECK(slow < n / 100);  // ≈ 0.23% of elements; 1% would mean a broken fast path
+  // The truncated normal's float fill stays the double value rounded, except within rounding of
+  // the bound, where floats are clamped below 2σ.
+  std::vector<double> d(n);
+  initlab::fill_truncated_normal(s, d, 0.3, first);
+  initlab::fill_truncated_normal(s, std::span(f), 0.3, first);
   for (std::size_t k = 0; k < n; ++k) {
     REQUIRE(std::fabs(f[k]) < 0.6);
     if (std::fabs(d[k]) < 0.59999) REQUIRE(f[k] == static_cast<float>(d[k]));
   }
+}
+
+TEST_CASE("a split float fill equals the serial fill bit for bit", "[sampler]") {
+  const stream s = stream(5).child(3);
+  constexpr std::size_t n = 10007;
+  std::mt19937_64 gen(7);
+  for (int law = 0; law < law_count; ++law)
+    for (std::uint64_t first : {0ull, 1ull, 2ull, 1000003ull}) {
+      std::vector<float> serial(n);
+      fill_law<float>(law, s, serial, first);
+      std::vector<float> pieces(n);
+      std::size_t begin = 0;
+      while (begin < n) {
+        const std::size_t len = std::min<std::size_t>(n - begin, 1 + gen() % 97);
+        fill_law<float>(law, s, std::span(pieces).subspan(begin, len), first + begin);
+        begin += len;
+      }
+      INFO("law " << law << ", first " << first);
+      REQUIRE(same_bits(pieces, serial));
+    }
 }
 
 TEST_CASE("fill by weight_law and by initializer", "[sampler]") {

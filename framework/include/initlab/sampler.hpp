@@ -12,14 +12,23 @@
 ///   - truncated normal (|w| < 2σ): inverse CDF, σ·√2·erfinv(x) with x uniform on
 ///                (−erf √2, erf √2) from word n (detail::truncated_value), clamped to the largest
 ///                value of the output type below 2σ.
-/// float outputs are the double values rounded to nearest (the truncated normal's bound is then
-/// the largest float below 2σ). No libm call anywhere: log, exp and erfinv are the polynomials of
+/// float outputs of the normal and the uniform are single precision throughout, from one 32-bit
+/// word per element (half the random bits and twice the vector lanes of a double fill): element
+/// n uses 32-bit word n of the stream (word n%4 of ARS block n/4):
+///   - uniform:   u = (word >> 8)/2²⁴ ∈ [0, 1); value = min(lo + (hi − lo)·u, hi) in float, with
+///                lo and hi rounded to float first.
+///   - normal:    the same ziggurat on the 32-bit word (layer = bits 0–10, sign = bit 11,
+///                u = bits 12–31 / 2²⁰, fast path in float, slow path in double, rounded);
+///                value = mean + stddev·z in float, mean and stddev rounded to float first.
+/// float outputs of the truncated normal are the double values rounded to nearest, clamped to
+/// the largest float below 2σ. No libm call anywhere: log, exp and erfinv are the polynomials of
 /// detail/fast_math.hpp (the ziggurat's table adds math.hpp's log, sqrt, erfc), without FMA, so
 /// every x86-64 CPU gives the same bits (checked: GCC 12 -O0…-O3, -march=native,
 /// -ffp-contract=fast; Clang 14 -O2/-O3 -march=native; Clang with -ffp-contract=fast is not
 /// supported, it ignores the guard).
 ///
 /// Public names: fill_normal, fill_uniform, fill_truncated_normal, fill (weight_law or Init),
+/// sampler_scheme_float32,
 /// bulk_sampler (the engine's parameter_sampler),
 /// parallel_fill_* (threads), uniform01 / draw_* (single elements), sampler_scheme,
 /// sampler_path_name; tests force a path with detail::set_sampler_path.
@@ -137,6 +146,24 @@ void dispatch_fill(const stream& s, std::span<T> out, std::uint64_t first, const
              });
 }
 
+/// Fills float `out` with elements first … first + out.size() − 1 of a single-precision law
+/// (one 32-bit word per element) on the active path.
+template <class Params>
+void dispatch_fill_f32(const stream& s, std::span<float> out, std::uint64_t first,
+                       const Params& p) {
+  const sampler_path path = active_sampler_path();
+  fill_range4(s, out.data(), out.size(), first, p,
+              [&](float* dst, std::uint64_t b0, std::size_t nblocks) {
+#if INITLAB_SAMPLER_X86
+                if (path == sampler_path::avx512)
+                  return fill_blocks4_avx512(s, dst, b0, nblocks, p);
+                if (path == sampler_path::avx2) return fill_blocks4_avx2(s, dst, b0, nblocks, p);
+#endif
+                (void)path;
+                fill_blocks4_scalar(s, dst, b0, nblocks, p);
+              });
+}
+
 /// Largest value of type T that is strictly below `x` (> 0) when compared in double.
 template <class T>
 [[nodiscard]] inline double largest_below(double x) noexcept {
@@ -174,6 +201,16 @@ inline constexpr const char* sampler_scheme =
     "(first word: wedge/tail uniform, second: next word); truncated normal: inverse CDF "
     "sqrt2*erfinv (Giles 2010) on (-erf sqrt2, erf sqrt2); fdlibm log and exp, no FMA, no libm";
 
+/// How float fills turn stream words into values (sampler_scheme is that of double fills, which
+/// every study uses).
+inline constexpr const char* sampler_scheme_float32 =
+    "float normal and uniform: element n uses 32-bit stream word n (word n%4 of ARS block n/4), "
+    "single precision; uniform: lo+(hi-lo)*u, u=(word>>8)/2^24; normal: the 2048-layer ziggurat "
+    "with layer=bits 0-10, sign=bit 11, u=bits 12-31/2^20, fast path u*x_i<x_(i+1) on the table "
+    "rounded to float, slow path as for doubles on the float x (a rejected wedge point takes the "
+    "low 32 bits of the retry block's second word), rounded; mean+stddev*z in float; float "
+    "truncated normal: the double value rounded, clamped below 2 sigma";
+
 // ------------------------------------------------------------------------- serial fills
 
 /// Fills `out` with N(mean, stddev²) elements first, first+1, … of `s`.
@@ -181,10 +218,12 @@ inline void fill_normal(const stream& s, std::span<double> out, double mean, dou
                         std::uint64_t first = 0) {
   detail::dispatch_fill(s, out, first, detail::normal_params{mean, stddev});
 }
-/// Fills `out` with N(mean, stddev²) elements (double values rounded to float).
+/// Fills `out` with N(mean, stddev²) elements in single precision (32-bit word n per element).
 inline void fill_normal(const stream& s, std::span<float> out, double mean, double stddev,
                         std::uint64_t first = 0) {
-  detail::dispatch_fill(s, out, first, detail::normal_params{mean, stddev});
+  detail::dispatch_fill_f32(
+      s, out, first,
+      detail::normal_params_f32{static_cast<float>(mean), static_cast<float>(stddev)});
 }
 
 /// Fills `out` with U[lo, hi] elements first, first+1, … of `s` (hi reached only by rounding).
@@ -192,10 +231,12 @@ inline void fill_uniform(const stream& s, std::span<double> out, double lo, doub
                          std::uint64_t first = 0) {
   detail::dispatch_fill(s, out, first, detail::uniform_params{lo, hi - lo, hi});
 }
-/// Fills `out` with U[lo, hi] elements (double values rounded to float).
+/// Fills `out` with U[lo, hi] elements in single precision, lo and hi rounded to float (32-bit
+/// word n per element).
 inline void fill_uniform(const stream& s, std::span<float> out, double lo, double hi,
                          std::uint64_t first = 0) {
-  detail::dispatch_fill(s, out, first, detail::uniform_params{lo, hi - lo, hi});
+  const auto flo = static_cast<float>(lo), fhi = static_cast<float>(hi);
+  detail::dispatch_fill_f32(s, out, first, detail::uniform_params_f32{flo, fhi - flo, fhi});
 }
 
 /// Fills `out` with N(0, σ²) conditioned on |w| < 2σ (every |value| < 2σ), elements first, … .

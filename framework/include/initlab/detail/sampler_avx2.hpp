@@ -52,10 +52,10 @@ INITLAB_TARGET_AVX2 inline round_keys make_round_keys(const ars_key& key) noexce
   return k;
 }
 
-/// ARS-7 of blocks b0 … b0+3 with AES-NI, round by round (four chains hide the latency), and
-/// their words gathered: a = word 0 of each block, b = word 1.
-INITLAB_TARGET_AVX2 inline block_words blocks4(const round_keys& k, std::uint64_t b0) noexcept {
-  __m128i v[4];
+/// ARS-7 of blocks b0 … b0+3 with AES-NI (v[i] = block b0 + i), round by round: four chains
+/// hide the latency.
+INITLAB_TARGET_AVX2 inline void ars4(const round_keys& k, std::uint64_t b0,
+                                     __m128i (&v)[4]) noexcept {
   for (int i = 0; i < 4; ++i)
     v[i] = _mm_xor_si128(_mm_set_epi64x(0, static_cast<long long>(b0 + static_cast<unsigned>(i))),
                          k.k[0]);
@@ -64,6 +64,12 @@ INITLAB_TARGET_AVX2 inline block_words blocks4(const round_keys& k, std::uint64_
       v[i] = _mm_aesenc_si128(v[i], k.k[r]);
   for (int i = 0; i < 4; ++i)
     v[i] = _mm_aesenclast_si128(v[i], k.k[ars_rounds]);
+}
+
+/// The words of blocks b0 … b0+3: a = word 0 of each block, b = word 1.
+INITLAB_TARGET_AVX2 inline block_words blocks4(const round_keys& k, std::uint64_t b0) noexcept {
+  __m128i v[4];
+  ars4(k, b0, v);
   const __m256i x01 = _mm256_set_m128i(v[1], v[0]);  // w0(b) w1(b) w0(b+1) w1(b+1)
   const __m256i x23 = _mm256_set_m128i(v[3], v[2]);
   // unpack gives (b, b+2, b+1, b+3); the 64-bit permute puts the lanes in block order.
@@ -225,6 +231,61 @@ INITLAB_TARGET_AVX2 inline void put(const stream& s, T* out, std::uint64_t b, co
   }
 }
 
+// ------------------------------------------------------- single precision (32-bit words)
+
+/// Broadcast float.
+INITLAB_TARGET_AVX2 inline __m256 set_f32(float x) noexcept {
+  return _mm256_set1_ps(x);
+}
+
+/// detail::ziggurat_fast_f32, lane-wise over 8 consecutive elements; `accepted` bit l set when
+/// lane l's point lies under the curve. One 64-bit gather fetches a layer's (x̃ᵢ, kᵢ).
+INITLAB_TARGET_AVX2 inline __m256 ziggurat_fast_f32(const ziggurat_table_f32& t, __m256i word,
+                                                    unsigned& accepted) noexcept {
+  const __m256i layer = _mm256_and_si256(word, _mm256_set1_epi32(int{ziggurat_layers - 1}));
+  const auto* base = reinterpret_cast<const long long*>(t.layer.data());
+  const __m256 lo =
+      _mm256_castsi256_ps(_mm256_i32gather_epi64(base, _mm256_castsi256_si128(layer), 8));
+  const __m256 hi =
+      _mm256_castsi256_ps(_mm256_i32gather_epi64(base, _mm256_extracti128_si256(layer, 1), 8));
+  // shuffle gives (e0 e1 e4 e5 | e2 e3 e6 e7); the 64-bit permute puts them in lane order.
+  const __m256 xi = _mm256_castpd_ps(
+      _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+  const __m256i k = _mm256_castpd_si256(
+      _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+  const __m256i j = _mm256_srli_epi32(word, 12);
+  accepted = static_cast<unsigned>(
+      _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(k, j))));  // both < 2³¹
+  const __m256 x = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(j), set_f32(unit_grid_f32)), xi);
+  const __m256i sign = _mm256_and_si256(_mm256_slli_epi32(word, 31 - ziggurat_layer_bits),
+                                        _mm256_set1_epi32(static_cast<int>(sign_bit_f32)));
+  return _mm256_castsi256_ps(_mm256_xor_si256(_mm256_castps_si256(x), sign));
+}
+
+/// Float normal elements n0 … n0+7 from their words: the fast path lane-wise, the rest by the
+/// scalar code.
+INITLAB_TARGET_AVX2 inline void put_f32(const stream& s, float* out, std::uint64_t n0, __m256i word,
+                                        const normal_params_f32& p) noexcept {
+  unsigned ok = 0;
+  const __m256 z = ziggurat_fast_f32(ziggurat_f32(), word, ok);
+  _mm256_storeu_ps(out, _mm256_add_ps(set_f32(p.mean), _mm256_mul_ps(set_f32(p.stddev), z)));
+  if (const unsigned slow = ~ok & 0xFFu; slow != 0) {
+    alignas(32) std::uint32_t w[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w), word);
+    redo_slow_normals_f32(s, out, n0, w, slow, p);
+  }
+}
+
+/// Float uniform elements n0 … n0+7 from their words (detail::uniform_value_f32, lane-wise).
+INITLAB_TARGET_AVX2 inline void put_f32(const stream&, float* out, std::uint64_t, __m256i word,
+                                        const uniform_params_f32& p) noexcept {
+  const __m256 u =
+      _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(word, 8)), set_f32(uniform_grid_f32));
+  _mm256_storeu_ps(out,
+                   _mm256_min_ps(_mm256_add_ps(set_f32(p.lo), _mm256_mul_ps(set_f32(p.width), u)),
+                                 set_f32(p.hi)));
+}
+
 }  // namespace initlab::detail::avx2
 
 namespace initlab::detail {
@@ -240,6 +301,23 @@ INITLAB_TARGET_AVX2 void fill_blocks_avx2(const stream& s, T* out, std::uint64_t
   for (; i + width <= nblocks; i += width)
     avx2::put(s, out + 2 * i, b0 + i, avx2::blocks4(keys, b0 + i), p);
   fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
+}
+
+/// Float fill of blocks [b0, b0 + nblocks) into out[0 .. 4·nblocks) (four 32-bit words, four
+/// elements, a block) with AVX2 and AES-NI.
+template <class Params>
+INITLAB_TARGET_AVX2 void fill_blocks4_avx2(const stream& s, float* out, std::uint64_t b0,
+                                           std::size_t nblocks, const Params& p) noexcept {
+  const avx2::round_keys keys = avx2::make_round_keys(s.data_key());
+  std::size_t i = 0;
+  for (; i + 4 <= nblocks; i += 4) {
+    __m128i v[4];
+    avx2::ars4(keys, b0 + i, v);  // v[j] = the words of elements 4(b0 + i + j) … +3, in order
+    const std::uint64_t n0 = 4 * (b0 + i);
+    avx2::put_f32(s, out + 4 * i, n0, _mm256_set_m128i(v[1], v[0]), p);
+    avx2::put_f32(s, out + 4 * i + 8, n0 + 8, _mm256_set_m128i(v[3], v[2]), p);
+  }
+  fill_blocks4_scalar(s, out + 4 * i, b0 + i, nblocks - i, p);
 }
 
 }  // namespace initlab::detail

@@ -244,6 +244,56 @@ INITLAB_TARGET_AVX512 inline void put(const stream& s, T* out, std::uint64_t b,
   }
 }
 
+// ------------------------------------------------------- single precision (32-bit words)
+
+/// Broadcast float.
+INITLAB_TARGET_AVX512 inline __m512 set_f32(float x) noexcept {
+  return _mm512_set1_ps(x);
+}
+
+/// detail::ziggurat_fast_f32, lane-wise over 16 consecutive elements; `accepted` bit l set
+/// when lane l's point lies under the curve. One 64-bit gather fetches a layer's (x̃ᵢ, kᵢ).
+INITLAB_TARGET_AVX512 inline __m512 ziggurat_fast_f32(const ziggurat_table_f32& t, __m512i word,
+                                                      __mmask16& accepted) noexcept {
+  const __m512i layer = _mm512_and_si512(word, _mm512_set1_epi32(int{ziggurat_layers - 1}));
+  const __m512i lo = _mm512_i32gather_epi64(_mm512_castsi512_si256(layer), t.layer.data(), 8);
+  const __m512i hi = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(layer, 1), t.layer.data(), 8);
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  const __m512 xi = _mm512_castsi512_ps(_mm512_permutex2var_epi32(lo, even, hi));
+  const __m512i k = _mm512_permutex2var_epi32(lo, odd, hi);
+  const __m512i j = _mm512_srli_epi32(word, 12);
+  accepted = _mm512_cmplt_epu32_mask(j, k);
+  const __m512 x = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(j), set_f32(unit_grid_f32)), xi);
+  const __m512i sign = _mm512_and_si512(_mm512_slli_epi32(word, 31 - ziggurat_layer_bits),
+                                        _mm512_set1_epi32(static_cast<int>(sign_bit_f32)));
+  return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), sign));
+}
+
+/// Float normal elements n0 … n0+15 from their words: the fast path lane-wise, the rest by the
+/// scalar code.
+INITLAB_TARGET_AVX512 inline void put_f32(const stream& s, float* out, std::uint64_t n0,
+                                          __m512i word, const normal_params_f32& p) noexcept {
+  __mmask16 ok = 0;
+  const __m512 z = ziggurat_fast_f32(ziggurat_f32(), word, ok);
+  _mm512_storeu_ps(out, _mm512_add_ps(set_f32(p.mean), _mm512_mul_ps(set_f32(p.stddev), z)));
+  if (const unsigned slow = ~static_cast<unsigned>(ok) & 0xFFFFu; slow != 0) {
+    alignas(64) std::uint32_t w[16];
+    _mm512_store_si512(w, word);
+    redo_slow_normals_f32(s, out, n0, w, slow, p);
+  }
+}
+
+/// Float uniform elements n0 … n0+15 from their words (detail::uniform_value_f32, lane-wise).
+INITLAB_TARGET_AVX512 inline void put_f32(const stream&, float* out, std::uint64_t, __m512i word,
+                                          const uniform_params_f32& p) noexcept {
+  const __m512 u =
+      _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(word, 8)), set_f32(uniform_grid_f32));
+  _mm512_storeu_ps(out,
+                   _mm512_min_ps(_mm512_add_ps(set_f32(p.lo), _mm512_mul_ps(set_f32(p.width), u)),
+                                 set_f32(p.hi)));
+}
+
 }  // namespace initlab::detail::avx512
 
 namespace initlab::detail {
@@ -265,6 +315,27 @@ INITLAB_TARGET_AVX512 void fill_blocks_avx512(const stream& s, T* out, std::uint
   for (; i + width <= nblocks; i += width)
     avx512::put(s, out + 2 * i, b0 + i, avx512::blocks8(keys, b0 + i), p);
   fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
+}
+
+/// Float fill of blocks [b0, b0 + nblocks) into out[0 .. 4·nblocks) with AVX-512F and VAES: a
+/// register of ARS output is 4 blocks, i.e. the 16 words of 16 consecutive elements in order.
+template <class Params>
+INITLAB_TARGET_AVX512 void fill_blocks4_avx512(const stream& s, float* out, std::uint64_t b0,
+                                               std::size_t nblocks, const Params& p) noexcept {
+  const avx512::round_keys keys = avx512::make_round_keys(s.data_key());
+  std::size_t i = 0;
+  for (; i + 16 <= nblocks; i += 16) {
+    __m512i v[4];
+    avx512::ars(keys, b0 + i, v);
+    for (std::size_t j = 0; j < 4; ++j)
+      avx512::put_f32(s, out + 4 * i + 16 * j, 4 * (b0 + i) + 16 * j, v[j], p);
+  }
+  for (; i + 4 <= nblocks; i += 4) {
+    __m512i v[1];
+    avx512::ars(keys, b0 + i, v);
+    avx512::put_f32(s, out + 4 * i, 4 * (b0 + i), v[0], p);
+  }
+  fill_blocks4_scalar(s, out + 4 * i, b0 + i, nblocks - i, p);
 }
 
 }  // namespace initlab::detail

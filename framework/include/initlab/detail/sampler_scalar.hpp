@@ -150,6 +150,87 @@ void fill_range(const stream& s, T* out, std::size_t count, std::uint64_t first,
   if (count & 1u) out[count - 1] = static_cast<T>(block_values(s, (first >> 1) + nblocks, p).first);
 }
 
+// --------------------------------------------------------------- single precision
+// Float fills of the normal and the uniform draw one 32-bit word per element: element n takes
+// 32-bit word n of the stream, word n%4 of ARS block n/4, and computes in float.
+
+/// Parameters of the float normal: value = mean + stddev·z in float.
+struct normal_params_f32 {
+  float mean;
+  float stddev;
+};
+/// Parameters of the float uniform: value = min(lo + width·u, hi) in float, width = hi − lo.
+struct uniform_params_f32 {
+  float lo;
+  float width;
+  float hi;
+};
+
+/// 2⁻²⁴: the grid of the float uniform's u.
+inline constexpr float uniform_grid_f32 = 0x1p-24f;
+
+/// The float uniform's value for one 32-bit word: u = (word >> 8)·2⁻²⁴ ∈ [0, 1).
+[[nodiscard]] constexpr float uniform_value_f32(std::uint32_t word,
+                                                const uniform_params_f32& p) noexcept {
+  const float u = static_cast<float>(static_cast<std::int32_t>(word >> 8)) * uniform_grid_f32;
+  const float v = p.lo + p.width * u;
+  return v < p.hi ? v : p.hi;  // same semantics as minps(v, hi)
+}
+
+/// The float normal's value for element n with 32-bit stream word `word`.
+[[nodiscard]] inline float normal_value_f32(const stream& s, std::uint64_t n, std::uint32_t word,
+                                            const normal_params_f32& p) noexcept {
+  return p.mean + p.stddev * ziggurat_normal_f32(s, n, word);
+}
+
+/// Value of element n (32-bit word `word`) for the law of `p`.
+[[nodiscard]] inline float value_f32(const stream& s, std::uint64_t n, std::uint32_t word,
+                                     const normal_params_f32& p) noexcept {
+  return normal_value_f32(s, n, word, p);
+}
+/// Value of element n (32-bit word `word`) for the law of `p`.
+[[nodiscard]] constexpr float value_f32(const stream&, std::uint64_t, std::uint32_t word,
+                                        const uniform_params_f32& p) noexcept {
+  return uniform_value_f32(word, p);
+}
+
+/// Scalar fill of blocks [b0, b0 + nblocks) into out[0 .. 4·nblocks) (four elements a block).
+template <class Params>
+void fill_blocks4_scalar(const stream& s, float* out, std::uint64_t b0, std::size_t nblocks,
+                         const Params& p) noexcept {
+  for (std::size_t i = 0; i < nblocks; ++i) {
+    const std::uint64_t b = b0 + i;
+    const philox_block x = s.block(b);
+    for (std::size_t j = 0; j < 4; ++j)
+      out[4 * i + j] = value_f32(s, 4 * b + j, x[j], p);
+  }
+}
+
+/// Redoes, with the scalar code, the float normal elements n0 + k for each bit k of `slow`
+/// (words[k] is element n0 + k's word), which the vector fast path could not take.
+inline void redo_slow_normals_f32(const stream& s, float* out, std::uint64_t n0,
+                                  const std::uint32_t* words, std::uint64_t slow,
+                                  const normal_params_f32& p) noexcept {
+  for (; slow != 0; slow &= slow - 1) {
+    const auto k = static_cast<std::size_t>(std::countr_zero(slow));
+    out[k] = normal_value_f32(s, n0 + k, words[k], p);
+  }
+}
+
+/// Fills out[0, count) with float elements first … first+count−1: the elements of a partial
+/// block at each end one by one, whole blocks in between through `blocks(out, b0, nblocks)`.
+template <class Params, class Blocks>
+void fill_range4(const stream& s, float* out, std::size_t count, std::uint64_t first,
+                 const Params& p, Blocks&& blocks) noexcept {
+  auto one = [&](std::uint64_t n) { return value_f32(s, n, s.block(n >> 2)[n & 3u], p); };
+  for (; count != 0 && (first & 3u) != 0; --count)
+    *out++ = one(first++);
+  const std::size_t nblocks = count / 4;
+  blocks(out, first >> 2, nblocks);
+  for (std::size_t k = 4 * nblocks; k < count; ++k)
+    out[k] = one(first + k);
+}
+
 }  // namespace initlab::detail
 
 INITLAB_FP_STRICT_END

@@ -16,6 +16,13 @@
 /// retry block's second word as its new word. Retry counters never collide with data blocks
 /// (counter word 3 = 0) or child keys (word 3 = child_tag).
 ///
+/// Single precision (float fills): element n takes 32-bit stream word n instead, with the same
+/// layers: layer = bits 0–10, sign = bit 11, u = bits 12–31 / 2²⁰, and the fast path in float,
+/// x = u·x̃ᵢ < x̃ᵢ₊₁ with x̃ the table rounded to float (the layer areas then equal v to ≈ 2⁻²⁴
+/// relative, far below what 2³² distinct values can show). Its slow path is the one above on the
+/// float x (or the tail), evaluated in double and rounded; a rejected wedge point takes the low
+/// 32 bits of the retry block's second word as its new word.
+///
 /// The table comes from math.hpp's log, sqrt, erfc and fast_math's exp (IEEE operations in a fixed
 /// order), so every compiler and CPU computes the same bits; tests/runtime/sampler_test.cpp checks
 /// r and the table against Boost.Multiprecision and every layer's area against v.
@@ -143,6 +150,115 @@ struct ziggurat_table {
     const double y = t.f[i] + w * (t.f[i + 1] - t.f[i]);
     if (y < exp_nonpositive(-0.5 * x * x)) return with_sign(x, sign);
     word = extra[1];
+  }
+}
+
+// --------------------------------------------------------------- single precision
+
+/// A layer of the float fast path: x̃ᵢ and kᵢ, the number of grid points j (u = j·2⁻²⁰) whose
+/// float product u·x̃ᵢ stays below x̃ᵢ₊₁. The product is non-decreasing in j, so "j < kᵢ" is
+/// exactly "u·x̃ᵢ < x̃ᵢ₊₁" in float; packed in 64 bits so that one gather fetches both.
+struct ziggurat_layer_f32_entry {
+  float x;
+  std::uint32_t k;
+};
+
+static_assert(sizeof(ziggurat_layer_f32_entry) == 8, "the vector paths gather entries as 64 bits");
+
+/// x̃ᵢ and kᵢ for the layers 0 … 2047.
+struct ziggurat_table_f32 {
+  alignas(64) std::array<ziggurat_layer_f32_entry, ziggurat_layers> layer;
+};
+
+/// 2⁻²⁰: the grid of the float ziggurat's u.
+inline constexpr float unit_grid_f32 = 0x1p-20f;
+/// Grid points of u: j = 0 … 2²⁰ − 1.
+inline constexpr std::uint32_t unit_points_f32 = 1u << 20;
+
+/// The float table, computed once per process from the double one: x̃ᵢ = xᵢ rounded to float,
+/// kᵢ by bisection with the very float operations of the fast path.
+[[nodiscard]] inline const ziggurat_table_f32& ziggurat_f32() noexcept {
+  static const ziggurat_table_f32 table = [] {
+    ziggurat_table_f32 t{};
+    const ziggurat_table& d = ziggurat();
+    for (std::size_t i = 0; i < ziggurat_layers; ++i) {
+      const auto x = static_cast<float>(d.x[i]);
+      const auto next = static_cast<float>(d.x[i + 1]);
+      std::uint32_t lo = 0, hi = unit_points_f32;  // kᵢ = the first j in [0, 2²⁰] not below
+      auto below = [&](std::uint32_t j) {
+        return static_cast<float>(static_cast<std::int32_t>(j)) * unit_grid_f32 * x < next;
+      };
+      while (lo < hi) {
+        const std::uint32_t mid = lo + (hi - lo) / 2;
+        if (below(mid)) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      t.layer[i] = {x, lo};
+    }
+    return t;
+  }();
+  return table;
+}
+
+/// Sign bit of a float.
+inline constexpr std::uint32_t sign_bit_f32 = 0x80000000u;
+/// Layer index of a 32-bit word (bits 0 … 10).
+[[nodiscard]] constexpr std::size_t ziggurat_layer_f32(std::uint32_t word) noexcept {
+  return static_cast<std::size_t>(word & (ziggurat_layers - 1));
+}
+/// The sign bit of the value (bit 11 of the word, moved to bit 31).
+[[nodiscard]] constexpr std::uint32_t ziggurat_sign_f32(std::uint32_t word) noexcept {
+  return (word << (31 - ziggurat_layer_bits)) & sign_bit_f32;
+}
+/// j: the grid index of u, bits 12–31 of the word.
+[[nodiscard]] constexpr std::uint32_t ziggurat_point_f32(std::uint32_t word) noexcept {
+  return word >> 12;
+}
+/// u = j·2⁻²⁰ ∈ [0, 1) (exact: j is below 2²⁴).
+[[nodiscard]] constexpr float ziggurat_unit_f32(std::uint32_t word) noexcept {
+  return static_cast<float>(static_cast<std::int32_t>(ziggurat_point_f32(word))) * unit_grid_f32;
+}
+/// ±x by the sign bit.
+[[nodiscard]] constexpr float with_sign_f32(float x, std::uint32_t sign) noexcept {
+  return std::bit_cast<float>(std::bit_cast<std::uint32_t>(x) ^ sign);
+}
+
+/// Whether the float fast path accepts `word` (x = u·x̃ᵢ < x̃ᵢ₊₁, i.e. j < kᵢ), and ±x.
+[[nodiscard]] inline bool ziggurat_fast_f32(const ziggurat_table_f32& t, std::uint32_t word,
+                                            float& z) noexcept {
+  const ziggurat_layer_f32_entry& e = t.layer[ziggurat_layer_f32(word)];
+  z = with_sign_f32(ziggurat_unit_f32(word) * e.x, ziggurat_sign_f32(word));
+  return ziggurat_point_f32(word) < e.k;
+}
+
+/// A standard normal in float for element n of `s` whose 32-bit stream word is `word`.
+[[nodiscard]] inline float ziggurat_normal_f32(const stream& s, std::uint64_t n,
+                                               std::uint32_t word) noexcept {
+  const ziggurat_table& t = ziggurat();
+  const ziggurat_table_f32& tf = ziggurat_f32();
+  std::uint32_t retry = 0;
+  for (;;) {
+    float z = 0.0f;
+    if (ziggurat_fast_f32(tf, word, z)) return z;
+    const std::size_t i = ziggurat_layer_f32(word);
+    const std::uint32_t sign = ziggurat_sign_f32(word);
+    auto extra = retry_words(s, n, ++retry);
+    if (i == 0) {
+      for (;;) {  // the tail, as in ziggurat_normal
+        const double a = -log_positive(positive_unit(extra[0])) / ziggurat_r;
+        const double b = -log_positive(positive_unit(extra[1]));
+        if (b + b > a * a) return with_sign_f32(static_cast<float>(ziggurat_r + a), sign);
+        extra = retry_words(s, n, ++retry);
+      }
+    }
+    const auto x = static_cast<double>(with_sign_f32(z, sign));  // the fast path's u·x̃ᵢ ≥ 0
+    const double w = std::bit_cast<double>((extra[0] & mantissa_mask) | one_bits) - 1.0;
+    const double y = t.f[i] + w * (t.f[i + 1] - t.f[i]);
+    if (y < exp_nonpositive(-0.5 * x * x)) return z;
+    word = static_cast<std::uint32_t>(extra[1]);
   }
 }
 
