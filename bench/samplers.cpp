@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "cpu_model.hpp"
+
 namespace {
 
 /// Element counts: 2^20 for the single-thread ratios, 2^22 for thread scaling.
@@ -162,6 +164,22 @@ void uniform_float_initlab(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(out.size()));
   std::vector<double> widened(out.begin(), out.end());
   check_moments(state, widened, 0.0, bound * bound / 3);
+}
+
+void truncated_normal_float_initlab(benchmark::State& state) {
+  const auto out = float_buffer().first(static_cast<std::size_t>(state.range(0)));
+  std::uint64_t seed = seed_value();
+  const double sd = stddev_value();
+  for (auto _ : state) {
+    initlab::fill_truncated_normal(initlab::stream(seed++), out, sd);
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(out.size()));
+  std::vector<double> widened(out.begin(), out.end());
+  check_moments(state, widened, 0.0, sd * sd * truncated_unit_variance);
+  if (std::any_of(widened.begin(), widened.end(), [&](double v) { return std::fabs(v) >= 2 * sd; }))
+    state.SkipWithError("truncated normal value outside (-2 sigma, 2 sigma)");
 }
 
 // --------------------------------------------------------------------------------- peers
@@ -314,6 +332,9 @@ BENCHMARK(truncated_normal_initlab)
 BENCHMARK(fill_ceiling)->Name("sampler/fill")->Arg(small_n)->Arg(large_n);
 BENCHMARK(normal_float_initlab)->Name("sampler/normal_float/initlab")->Arg(small_n);
 BENCHMARK(uniform_float_initlab)->Name("sampler/uniform_float/initlab")->Arg(small_n);
+BENCHMARK(truncated_normal_float_initlab)
+    ->Name("sampler/truncated_normal_float/initlab")
+    ->Arg(small_n);
 BENCHMARK(ziggurat_bound)->Name("sampler/bound/ziggurat")->Arg(small_n);
 // Two benchmark threads, each filling its own half of the same 2^22 fill (the bits equal a
 // serial fill); real time, so items_per_second is total elements per wall second.
@@ -338,6 +359,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::AddCustomContext("sampler_path", initlab::sampler_path_name());
+  benchmark::AddCustomContext("cpu_model", initlab_bench::cpu_model());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

@@ -251,6 +251,29 @@ TEST_CASE("truncated normal: KS, moments, strict bounds", "[quality]") {
   }
 }
 
+TEST_CASE("truncated normal, float output (32-bit words, single precision): KS, moments",
+          "[quality]") {
+  constexpr double sigma = 1.0;
+  std::vector<float> f(samples);
+  initlab::fill_truncated_normal(root.child(16), std::span(f), sigma);
+  std::vector<double> x(f.begin(), f.end());
+  CHECK(std::count_if(x.begin(), x.end(), [&](double v) { return std::fabs(v) >= 2 * sigma; }) ==
+        0);
+  const auto z = moment_z(x, 0.0, sigma, truncated_moments(2.0));
+  INFO("moment z-scores " << z[0] << ' ' << z[1] << ' ' << z[2] << ' ' << z[3]);
+  CHECK(max_abs(z) < moment_z_limit);
+  const truncated_cdf cdf{boost::math::normal_distribution<double>(0.0, sigma)};
+  const auto ks = ks_test(x, cdf);
+  INFO("KS D = " << ks.d << ", p = " << ks.p_value);
+  CHECK(ks.p_value > alpha);
+  // Negative control near KS's resolution at 10⁷: σ·1.003 (D ≈ 10⁻³) is rejected.
+  initlab::fill_truncated_normal(root.child(16), std::span(f), 1.003 * sigma);
+  x.assign(f.begin(), f.end());
+  const auto wide = ks_test(x, cdf);
+  INFO("control KS D = " << wide.d << ", p = " << wide.p_value);
+  CHECK(wide.p_value < alpha);
+}
+
 TEST_CASE("independent streams are uncorrelated", "[quality]") {
   std::vector<double> a(samples), b(samples);
   initlab::fill_normal(root.child(6), a, 0.0, 1.0);

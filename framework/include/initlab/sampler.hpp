@@ -12,16 +12,18 @@
 ///   - truncated normal (|w| < 2σ): inverse CDF, σ·√2·erfinv(x) with x uniform on
 ///                (−erf √2, erf √2) from word n (detail::truncated_value), clamped to the largest
 ///                value of the output type below 2σ.
-/// float outputs of the normal and the uniform are single precision throughout, from one 32-bit
-/// word per element (half the random bits and twice the vector lanes of a double fill): element
-/// n uses 32-bit word n of the stream (word n%4 of ARS block n/4):
+/// float outputs are single precision throughout, from one 32-bit word per element (half the
+/// random bits and twice the vector lanes of a double fill): element n uses 32-bit word n of the
+/// stream (word n%4 of ARS block n/4):
 ///   - uniform:   u = (word >> 8)/2²⁴ ∈ [0, 1); value = min(lo + (hi − lo)·u, hi) in float, with
 ///                lo and hi rounded to float first.
 ///   - normal:    the same ziggurat on the 32-bit word (layer = bits 0–10, sign = bit 11,
 ///                u = bits 12–31 / 2²⁰, fast path in float, slow path in double, rounded);
 ///                value = mean + stddev·z in float, mean and stddev rounded to float first.
-/// float outputs of the truncated normal are the double values rounded to nearest, clamped to
-/// the largest float below 2σ. No libm call anywhere: log, exp and erfinv are the polynomials of
+///   - truncated normal: σ·√2·erfinv(x) in float (Giles' single-precision branch, fdlibm's
+///                logf polynomial), x = 2t·erf √2, t = ((word >> 8) − 2²³)/2²⁴ + 2⁻²⁵, clamped
+///                to the largest float below 2σ.
+/// No libm call anywhere: log, exp and erfinv are the polynomials of
 /// detail/fast_math.hpp (the ziggurat's table adds math.hpp's log, sqrt, erfc), without FMA, so
 /// every x86-64 CPU gives the same bits (checked: GCC 12 -O0…-O3, -march=native,
 /// -ffp-contract=fast; Clang 14 -O2/-O3 -march=native; Clang with -ffp-contract=fast is not
@@ -204,12 +206,13 @@ inline constexpr const char* sampler_scheme =
 /// How float fills turn stream words into values (sampler_scheme is that of double fills, which
 /// every study uses).
 inline constexpr const char* sampler_scheme_float32 =
-    "float normal and uniform: element n uses 32-bit stream word n (word n%4 of ARS block n/4), "
+    "float fills: element n uses 32-bit stream word n (word n%4 of ARS block n/4), "
     "single precision; uniform: lo+(hi-lo)*u, u=(word>>8)/2^24; normal: the 2048-layer ziggurat "
     "with layer=bits 0-10, sign=bit 11, u=bits 12-31/2^20, fast path u*x_i<x_(i+1) on the table "
     "rounded to float, slow path as for doubles on the float x (a rejected wedge point takes the "
-    "low 32 bits of the retry block's second word), rounded; mean+stddev*z in float; float "
-    "truncated normal: the double value rounded, clamped below 2 sigma";
+    "low 32 bits of the retry block's second word), rounded; mean+stddev*z in float; truncated "
+    "normal: sigma*sqrt2*erfinv(2t*erf sqrt2), t=((word>>8)-2^23)/2^24+2^-25, Giles 2010 "
+    "single-precision branch with fdlibm logf, clamped below 2 sigma";
 
 // ------------------------------------------------------------------------- serial fills
 
@@ -244,10 +247,14 @@ inline void fill_truncated_normal(const stream& s, std::span<double> out, double
                                   std::uint64_t first = 0) {
   detail::dispatch_fill(s, out, first, detail::make_truncated<double>(sigma));
 }
-/// Fills `out` with N(0, σ²) conditioned on |w| < 2σ, rounded to float (every |value| < 2σ).
+/// Fills `out` with N(0, σ²) conditioned on |w| < 2σ in single precision, σ rounded to float
+/// (32-bit word n per element; every |value| < 2σ).
 inline void fill_truncated_normal(const stream& s, std::span<float> out, double sigma,
                                   std::uint64_t first = 0) {
-  detail::dispatch_fill(s, out, first, detail::make_truncated<float>(sigma));
+  const detail::truncated_params p = detail::make_truncated<float>(sigma);
+  detail::dispatch_fill_f32(
+      s, out, first,
+      detail::truncated_params_f32{static_cast<float>(p.sigma), static_cast<float>(p.bound)});
 }
 
 namespace detail {

@@ -286,6 +286,55 @@ INITLAB_TARGET_AVX2 inline void put_f32(const stream&, float* out, std::uint64_t
                                  set_f32(p.hi)));
 }
 
+/// detail::log_positive_f32, lane-wise.
+INITLAB_TARGET_AVX2 inline __m256 log_positive_f32(__m256 x) noexcept {
+  const __m256i bits = _mm256_castps_si256(x);
+  __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
+      _mm256_and_si256(bits, _mm256_set1_epi32(static_cast<int>(mantissa_mask_f32))),
+      _mm256_set1_epi32(static_cast<int>(one_bits_f32))));
+  __m256 e =
+      _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127)));
+  const __m256 big = _mm256_cmp_ps(m, set_f32(sqrt2_f32), _CMP_GE_OQ);
+  m = _mm256_blendv_ps(m, _mm256_mul_ps(m, set_f32(0.5f)), big);
+  e = _mm256_blendv_ps(e, _mm256_add_ps(e, set_f32(1.0f)), big);
+  const __m256 f = _mm256_sub_ps(m, set_f32(1.0f));
+  const __m256 s = _mm256_div_ps(f, _mm256_add_ps(set_f32(2.0f), f));
+  const __m256 z = _mm256_mul_ps(s, s);
+  const __m256 w = _mm256_mul_ps(z, z);
+  const __m256 t1 =
+      _mm256_mul_ps(w, _mm256_add_ps(set_f32(lg2_f32), _mm256_mul_ps(w, set_f32(lg4_f32))));
+  const __m256 t2 =
+      _mm256_mul_ps(z, _mm256_add_ps(set_f32(lg1_f32), _mm256_mul_ps(w, set_f32(lg3_f32))));
+  const __m256 r = _mm256_add_ps(t2, t1);
+  const __m256 hfsq = _mm256_mul_ps(_mm256_mul_ps(set_f32(0.5f), f), f);
+  return _mm256_sub_ps(
+      _mm256_mul_ps(e, set_f32(ln2_hi_f32)),
+      _mm256_sub_ps(_mm256_sub_ps(hfsq, _mm256_add_ps(_mm256_mul_ps(s, _mm256_add_ps(hfsq, r)),
+                                                      _mm256_mul_ps(e, set_f32(ln2_lo_f32)))),
+                    f));
+}
+
+/// Float truncated normal elements n0 … n0+7 from their words (detail::truncated_value_f32,
+/// lane-wise).
+INITLAB_TARGET_AVX2 inline void put_f32(const stream&, float* out, std::uint64_t, __m256i word,
+                                        const truncated_params_f32& p) noexcept {
+  const __m256 t =
+      _mm256_add_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(word, 8),
+                                                                      _mm256_set1_epi32(1 << 23))),
+                                  set_f32(uniform_grid_f32)),
+                    set_f32(half_grid_step_f32));
+  const __m256 x = _mm256_mul_ps(t, set_f32(two_erf_sqrt2_f32));
+  const __m256 lg = log_positive_f32(
+      _mm256_mul_ps(_mm256_sub_ps(set_f32(1.0f), x), _mm256_add_ps(set_f32(1.0f), x)));
+  const __m256 w = _mm256_sub_ps(set_f32(-2.5f), lg);  // = (−lg) − 2.5 exactly
+  __m256 q = set_f32(erfinv_coefficients_f32[0]);
+  for (std::size_t i = 1; i < std::size(erfinv_coefficients_f32); ++i)
+    q = _mm256_add_ps(set_f32(erfinv_coefficients_f32[i]), _mm256_mul_ps(q, w));
+  const __m256 z = _mm256_mul_ps(_mm256_mul_ps(q, x), set_f32(sqrt2_f32));
+  const __m256 v = _mm256_min_ps(_mm256_mul_ps(set_f32(p.sigma), z), set_f32(p.bound));
+  _mm256_storeu_ps(out, _mm256_max_ps(v, set_f32(-p.bound)));
+}
+
 }  // namespace initlab::detail::avx2
 
 namespace initlab::detail {

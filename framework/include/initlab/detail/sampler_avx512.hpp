@@ -294,6 +294,55 @@ INITLAB_TARGET_AVX512 inline void put_f32(const stream&, float* out, std::uint64
                                  set_f32(p.hi)));
 }
 
+/// detail::log_positive_f32, lane-wise.
+INITLAB_TARGET_AVX512 inline __m512 log_positive_f32(__m512 x) noexcept {
+  const __m512i bits = _mm512_castps_si512(x);
+  __m512 m = _mm512_castsi512_ps(_mm512_or_si512(
+      _mm512_and_si512(bits, _mm512_set1_epi32(static_cast<int>(mantissa_mask_f32))),
+      _mm512_set1_epi32(static_cast<int>(one_bits_f32))));
+  __m512 e =
+      _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(bits, 23), _mm512_set1_epi32(127)));
+  const __mmask16 big = _mm512_cmp_ps_mask(m, set_f32(sqrt2_f32), _CMP_GE_OQ);
+  m = _mm512_mask_mul_ps(m, big, m, set_f32(0.5f));
+  e = _mm512_mask_add_ps(e, big, e, set_f32(1.0f));
+  const __m512 f = _mm512_sub_ps(m, set_f32(1.0f));
+  const __m512 s = _mm512_div_ps(f, _mm512_add_ps(set_f32(2.0f), f));
+  const __m512 z = _mm512_mul_ps(s, s);
+  const __m512 w = _mm512_mul_ps(z, z);
+  const __m512 t1 =
+      _mm512_mul_ps(w, _mm512_add_ps(set_f32(lg2_f32), _mm512_mul_ps(w, set_f32(lg4_f32))));
+  const __m512 t2 =
+      _mm512_mul_ps(z, _mm512_add_ps(set_f32(lg1_f32), _mm512_mul_ps(w, set_f32(lg3_f32))));
+  const __m512 r = _mm512_add_ps(t2, t1);
+  const __m512 hfsq = _mm512_mul_ps(_mm512_mul_ps(set_f32(0.5f), f), f);
+  return _mm512_sub_ps(
+      _mm512_mul_ps(e, set_f32(ln2_hi_f32)),
+      _mm512_sub_ps(_mm512_sub_ps(hfsq, _mm512_add_ps(_mm512_mul_ps(s, _mm512_add_ps(hfsq, r)),
+                                                      _mm512_mul_ps(e, set_f32(ln2_lo_f32)))),
+                    f));
+}
+
+/// Float truncated normal elements n0 … n0+15 from their words (detail::truncated_value_f32,
+/// lane-wise).
+INITLAB_TARGET_AVX512 inline void put_f32(const stream&, float* out, std::uint64_t, __m512i word,
+                                          const truncated_params_f32& p) noexcept {
+  const __m512 t =
+      _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(word, 8),
+                                                                      _mm512_set1_epi32(1 << 23))),
+                                  set_f32(uniform_grid_f32)),
+                    set_f32(half_grid_step_f32));
+  const __m512 x = _mm512_mul_ps(t, set_f32(two_erf_sqrt2_f32));
+  const __m512 lg = log_positive_f32(
+      _mm512_mul_ps(_mm512_sub_ps(set_f32(1.0f), x), _mm512_add_ps(set_f32(1.0f), x)));
+  const __m512 w = _mm512_sub_ps(set_f32(-2.5f), lg);  // = (−lg) − 2.5 exactly
+  __m512 q = set_f32(erfinv_coefficients_f32[0]);
+  for (std::size_t i = 1; i < std::size(erfinv_coefficients_f32); ++i)
+    q = _mm512_add_ps(set_f32(erfinv_coefficients_f32[i]), _mm512_mul_ps(q, w));
+  const __m512 z = _mm512_mul_ps(_mm512_mul_ps(q, x), set_f32(sqrt2_f32));
+  const __m512 v = _mm512_min_ps(_mm512_mul_ps(set_f32(p.sigma), z), set_f32(p.bound));
+  _mm512_storeu_ps(out, _mm512_max_ps(v, set_f32(-p.bound)));
+}
+
 }  // namespace initlab::detail::avx512
 
 namespace initlab::detail {

@@ -166,6 +166,18 @@ struct uniform_params_f32 {
   float hi;
 };
 
+/// Parameters of the float truncated normal: value = clamp(sigma·z, ±bound) in float, bound the
+/// largest float below 2σ.
+struct truncated_params_f32 {
+  float sigma;
+  float bound;
+};
+
+/// 2·erf(√2) rounded to float (the float truncated normal's map t ↦ x).
+inline constexpr float two_erf_sqrt2_f32 = static_cast<float>(two_erf_sqrt2);
+/// 2⁻²⁵: half a step of the float grid, centring t on (−½, ½).
+inline constexpr float half_grid_step_f32 = 0x1p-25f;
+
 /// 2⁻²⁴: the grid of the float uniform's u.
 inline constexpr float uniform_grid_f32 = 0x1p-24f;
 
@@ -175,6 +187,21 @@ inline constexpr float uniform_grid_f32 = 0x1p-24f;
   const float u = static_cast<float>(static_cast<std::int32_t>(word >> 8)) * uniform_grid_f32;
   const float v = p.lo + p.width * u;
   return v < p.hi ? v : p.hi;  // same semantics as minps(v, hi)
+}
+
+/// The float truncated normal's value for one 32-bit word: t = ((word >> 8) − 2²³)·2⁻²⁴ + 2⁻²⁵
+/// (exact, symmetric on (−½, ½)), z = √2·erfinv(2t·erf √2) in float, clamped to ±bound.
+[[nodiscard]] constexpr float truncated_value_f32(std::uint32_t word,
+                                                  const truncated_params_f32& p) noexcept {
+  const float t =
+      static_cast<float>(static_cast<std::int32_t>(word >> 8) - (1 << 23)) * uniform_grid_f32 +
+      half_grid_step_f32;
+  const float x = t * two_erf_sqrt2_f32;
+  const float z = erfinv_central_f32(x) * sqrt2_f32;
+  float v = p.sigma * z;
+  v = v < p.bound ? v : p.bound;    // minps(v, bound)
+  v = v > -p.bound ? v : -p.bound;  // maxps(v, -bound)
+  return v;
 }
 
 /// The float normal's value for element n with 32-bit stream word `word`.
@@ -192,6 +219,12 @@ inline constexpr float uniform_grid_f32 = 0x1p-24f;
 [[nodiscard]] constexpr float value_f32(const stream&, std::uint64_t, std::uint32_t word,
                                         const uniform_params_f32& p) noexcept {
   return uniform_value_f32(word, p);
+}
+
+/// Value of element n (32-bit word `word`) for the law of `p`.
+[[nodiscard]] constexpr float value_f32(const stream&, std::uint64_t, std::uint32_t word,
+                                        const truncated_params_f32& p) noexcept {
+  return truncated_value_f32(word, p);
 }
 
 /// Scalar fill of blocks [b0, b0 + nblocks) into out[0 .. 4·nblocks) (four elements a block).
