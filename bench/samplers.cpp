@@ -261,7 +261,7 @@ void normal_philox(benchmark::State& state) {
 #endif
 /// initlab's AVX-512 ziggurat (detail::avx512::put, the code fill_normal runs: the fast path
 /// lane-wise, the slow elements' retry blocks in scalar code) on words from a Weyl sequence
-/// instead of Philox: what the transform alone costs per value, so that
+/// instead of ARS: what the transform alone costs per value, so that
 /// sampler/normal/initlab ≈ generator (sampler/uniform/initlab) + this row.
 INITLAB_TARGET_AVX512 void ziggurat_words(std::span<double> out, std::uint64_t seed,
                                           const initlab::detail::normal_params& p) {
@@ -273,7 +273,8 @@ INITLAB_TARGET_AVX512 void ziggurat_words(std::span<double> out, std::uint64_t s
   for (std::size_t i = 0; i + 16 <= out.size(); i += 16) {
     a = _mm512_add_epi64(a, weyl);
     b = _mm512_xor_si512(_mm512_add_epi64(b, weyl), _mm512_srli_epi64(a, 29));
-    v::put(initlab::stream(seed), out.data() + i, i / 2, v::block_words{a, b}, p);
+    v::put(initlab::stream(seed), out.data() + i, i, a, p);
+    v::put(initlab::stream(seed), out.data() + i + 8, i + 8, b, p);
   }
 }
 #if defined(__GNUC__) && !defined(__clang__)

@@ -27,16 +27,11 @@ INITLAB_TARGET_AVX512 void words_avx512(const initlab::stream& s, std::uint64_t*
                                         std::uint64_t b0, std::size_t nblocks) {
   namespace v = initlab::detail::avx512;
   const v::round_keys keys = v::make_round_keys(s.data_key());
-  const __m512i lo = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
-  const __m512i hi = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
   for (std::size_t i = 0; i < nblocks; i += 16) {
-    v::block_words first, second;
-    v::blocks16(keys, b0 + i, first, second);
-    std::uint64_t* o = out + 2 * i;
-    _mm512_storeu_si512(o, _mm512_permutex2var_epi64(first.a, lo, first.b));
-    _mm512_storeu_si512(o + 8, _mm512_permutex2var_epi64(first.a, hi, first.b));
-    _mm512_storeu_si512(o + 16, _mm512_permutex2var_epi64(second.a, lo, second.b));
-    _mm512_storeu_si512(o + 24, _mm512_permutex2var_epi64(second.a, hi, second.b));
+    __m512i w[4];  // register j = the words of blocks b0 + i + 4j … +3, in order
+    v::ars(keys, b0 + i, w);
+    for (std::size_t j = 0; j < 4; ++j)
+      _mm512_storeu_si512(out + 2 * i + 8 * j, w[j]);
   }
 }
 #endif

@@ -133,12 +133,13 @@ inline void set_sampler_path(sampler_path path) noexcept {
   return best_sampler_path();
 }
 
-/// Fills `out` with elements first … first + out.size() − 1 of law `p` on the active path.
-template <class T, class Params>
-void dispatch_fill(const stream& s, std::span<T> out, std::uint64_t first, const Params& p) {
+/// Fills double `out` with elements first … first + out.size() − 1 of law `p` on the active
+/// path (64-bit word n per element).
+template <class Params>
+void dispatch_fill(const stream& s, std::span<double> out, std::uint64_t first, const Params& p) {
   const sampler_path path = active_sampler_path();
   fill_range(s, out.data(), out.size(), first, p,
-             [&](T* dst, std::uint64_t b0, std::size_t nblocks) {
+             [&](double* dst, std::uint64_t b0, std::size_t nblocks) {
 #if INITLAB_SAMPLER_X86
                if (path == sampler_path::avx512) return fill_blocks_avx512(s, dst, b0, nblocks, p);
                if (path == sampler_path::avx2) return fill_blocks_avx2(s, dst, b0, nblocks, p);

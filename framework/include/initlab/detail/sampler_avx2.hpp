@@ -204,13 +204,6 @@ INITLAB_TARGET_AVX2 inline void store(double* out, const block_values& v) noexce
   _mm256_storeu_pd(out + 4, o.v1);
 }
 
-/// Stores 8 values in element order, rounded to float.
-INITLAB_TARGET_AVX2 inline void store(float* out, const block_values& v) noexcept {
-  const block_values o = interleave(v);
-  _mm_storeu_ps(out, _mm256_cvtpd_ps(o.v0));
-  _mm_storeu_ps(out + 4, _mm256_cvtpd_ps(o.v1));
-}
-
 /// Stores the values of the 4 blocks from block b in element order.
 template <class T, class Params>
 INITLAB_TARGET_AVX2 inline void put(const stream&, T* out, std::uint64_t, const block_words& x,
@@ -272,7 +265,7 @@ INITLAB_TARGET_AVX2 inline void put_f32(const stream& s, float* out, std::uint64
   if (const unsigned slow = ~ok & 0xFFu; slow != 0) {
     alignas(32) std::uint32_t w[8];
     _mm256_store_si256(reinterpret_cast<__m256i*>(w), word);
-    redo_slow_normals_f32(s, out, n0, w, slow, p);
+    redo_slow_normals_in_order(s, out, n0, w, slow, p);
   }
 }
 

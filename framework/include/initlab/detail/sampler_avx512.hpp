@@ -1,7 +1,10 @@
 #pragma once
-/// AVX-512F + VAES path of the bulk samplers: 16 ARS blocks (32 elements) per iteration, four
-/// per register, in four interleaved chains; the normal's ziggurat runs its fast path lane-wise and
-/// leaves the rare slow elements to the scalar code.
+/// AVX-512F + VAES path of the bulk samplers: 16 ARS blocks (32 double or 64 float elements)
+/// per iteration, four per register, in four interleaved chains; the normal's ziggurat runs its
+/// fast path lane-wise and leaves the rare slow elements to the scalar code. Its table reads are
+/// plain loads, not gathers: a double element's (xᵢ, xᵢ₊₁) is one 128-bit load and a float
+/// element's (x̃ᵢ, kᵢ) one 64-bit load, which on AMD Zen 4 (slow AVX-512 gathers) fills faster than
+/// the gathers did (the sampler benchmarks); same values, same bits.
 ///
 /// Every floating-point operation mirrors detail/fast_math.hpp and detail/sampler_scalar.hpp
 /// one for one (same operands, same order, no FMA: the target attribute does not enable "fma"
@@ -9,6 +12,7 @@
 
 #include <immintrin.h>
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <initlab/detail/fast_math.hpp>
@@ -33,12 +37,6 @@ namespace initlab::detail::avx512 {
 /// ARS round keys, each broadcast to the four 128-bit lanes once per fill.
 struct round_keys {
   __m512i k[ars_rounds + 1];
-};
-
-/// The two 64-bit words of 8 consecutive blocks (lane i = block b0 + i).
-struct block_words {
-  __m512i a;
-  __m512i b;
 };
 
 /// Round keys of the stream's data key: round r uses key + r·(Weyl lo, Weyl hi).
@@ -71,28 +69,6 @@ INITLAB_TARGET_AVX512 inline void ars(const round_keys& k, std::uint64_t b0,
       v[i] = _mm512_aesenc_epi128(v[i], k.k[r]);
   for (int i = 0; i < N; ++i)
     v[i] = _mm512_aesenclast_epi128(v[i], k.k[ars_rounds]);
-}
-
-/// Word 0 and word 1 of blocks b … b+7 from the two registers of those blocks.
-INITLAB_TARGET_AVX512 inline block_words split(__m512i lo, __m512i hi) noexcept {
-  return {_mm512_permutex2var_epi64(lo, _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), hi),
-          _mm512_permutex2var_epi64(lo, _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1), hi)};
-}
-
-/// The words of blocks b0 … b0+7.
-INITLAB_TARGET_AVX512 inline block_words blocks8(const round_keys& k, std::uint64_t b0) noexcept {
-  __m512i v[2];
-  ars(k, b0, v);
-  return split(v[0], v[1]);
-}
-
-/// The words of blocks b0 … b0+7 and b0+8 … b0+15 (four chains in flight).
-INITLAB_TARGET_AVX512 inline void blocks16(const round_keys& k, std::uint64_t b0,
-                                           block_words& first, block_words& second) noexcept {
-  __m512i v[4];
-  ars(k, b0, v);
-  first = split(v[0], v[1]);
-  second = split(v[2], v[3]);
 }
 
 /// Broadcast double.
@@ -141,11 +117,14 @@ INITLAB_TARGET_AVX512 inline __m512d log_positive(__m512d x) noexcept {
                     f));
 }
 
-/// Values of 8 blocks: v0 = elements 2b, v1 = elements 2b+1.
-struct block_values {
-  __m512d v0;
-  __m512d v1;
-};
+/// (xᵢ, xᵢ₊₁) of four lanes, one 128-bit load each.
+INITLAB_TARGET_AVX512 inline __m512d edge_pairs(const double* edge,
+                                                const std::uint64_t* index) noexcept {
+  return _mm512_insertf64x4(
+      _mm512_castpd256_pd512(
+          _mm256_set_m128d(_mm_loadu_pd(edge + index[1]), _mm_loadu_pd(edge + index[0]))),
+      _mm256_set_m128d(_mm_loadu_pd(edge + index[3]), _mm_loadu_pd(edge + index[2])), 1);
+}
 
 /// detail::ziggurat_fast, lane-wise: ±u·xᵢ, and in `accepted` bit l set when lane l's point
 /// lies under the curve (the others need detail::ziggurat_normal's slow path).
@@ -153,8 +132,11 @@ INITLAB_TARGET_AVX512 inline __m512d ziggurat_fast(const ziggurat_table& t, __m5
                                                  __mmask8& accepted) noexcept {
   const __m512i layer =
       _mm512_and_si512(word, _mm512_set1_epi64(static_cast<long long>(ziggurat_layers - 1)));
-  const __m512d xi = _mm512_i64gather_pd(layer, t.x.data(), 8);
-  const __m512d xnext = _mm512_i64gather_pd(layer, t.x.data() + 1, 8);
+  alignas(64) std::uint64_t index[8];
+  _mm512_store_si512(index, layer);
+  const __m512d p0 = edge_pairs(t.x.data(), index), p1 = edge_pairs(t.x.data(), index + 4);
+  const __m512d xi = _mm512_permutex2var_pd(p0, _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), p1);
+  const __m512d xnext = _mm512_permutex2var_pd(p0, _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1), p1);
   const __m512d x = _mm512_mul_pd(_mm512_sub_pd(one_to_two(_mm512_srli_epi64(word, 12)), set(1.0)), xi);
   accepted = _mm512_cmp_pd_mask(x, xnext, _CMP_LT_OQ);
   const __m512i sign = _mm512_and_si512(_mm512_slli_epi64(word, 63 - ziggurat_layer_bits),
@@ -162,29 +144,10 @@ INITLAB_TARGET_AVX512 inline __m512d ziggurat_fast(const ziggurat_table& t, __m5
   return _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(x), sign));
 }
 
-/// detail::normal_value's fast path on both words; `slow` gets bit l (word a) or 8 + l (word b)
-/// for each element the caller must redo with the scalar slow path.
-INITLAB_TARGET_AVX512 inline block_values values(const block_words& x, const normal_params& p,
-                                                 unsigned& slow) noexcept {
-  const ziggurat_table& t = ziggurat();
-  __mmask8 ok_a = 0, ok_b = 0;
-  const __m512d z0 = ziggurat_fast(t, x.a, ok_a);
-  const __m512d z1 = ziggurat_fast(t, x.b, ok_b);
-  slow = ~(static_cast<unsigned>(ok_a) | (static_cast<unsigned>(ok_b) << 8)) & 0xFFFFu;
-  return {_mm512_add_pd(set(p.mean), _mm512_mul_pd(set(p.stddev), z0)),
-          _mm512_add_pd(set(p.mean), _mm512_mul_pd(set(p.stddev), z1))};
-}
-
 /// detail::uniform_value, lane-wise.
 INITLAB_TARGET_AVX512 inline __m512d uniform(__m512i word, const uniform_params& p) noexcept {
   const __m512d u = _mm512_sub_pd(one_to_two(word), set(1.0));
   return _mm512_min_pd(_mm512_add_pd(set(p.lo), _mm512_mul_pd(set(p.width), u)), set(p.hi));
-}
-
-/// detail::uniform_value on both words.
-INITLAB_TARGET_AVX512 inline block_values values(const block_words& x,
-                                                 const uniform_params& p) noexcept {
-  return {uniform(x.a, p), uniform(x.b, p)};
 }
 
 /// detail::truncated_value, lane-wise.
@@ -202,45 +165,27 @@ INITLAB_TARGET_AVX512 inline __m512d truncated(__m512i word, const truncated_par
   return _mm512_max_pd(v, set(-p.bound));
 }
 
-/// detail::truncated_value on both words.
-INITLAB_TARGET_AVX512 inline block_values values(const block_words& x,
-                                                 const truncated_params& p) noexcept {
-  return {truncated(x.a, p), truncated(x.b, p)};
+/// The values of elements n0 … n0+7 from their words (lane l = element n0 + l), stored in order.
+INITLAB_TARGET_AVX512 inline void put(const stream&, double* out, std::uint64_t, __m512i word,
+                                      const uniform_params& p) noexcept {
+  _mm512_storeu_pd(out, uniform(word, p));
 }
-
-/// Stores 16 values in element order (v0[0], v1[0], v0[1], v1[1], …).
-INITLAB_TARGET_AVX512 inline void store(double* out, const block_values& v) noexcept {
-  const __m512i lo = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
-  const __m512i hi = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
-  _mm512_storeu_pd(out, _mm512_permutex2var_pd(v.v0, lo, v.v1));
-  _mm512_storeu_pd(out + 8, _mm512_permutex2var_pd(v.v0, hi, v.v1));
+/// The values of elements n0 … n0+7 from their words (lane l = element n0 + l), stored in order.
+INITLAB_TARGET_AVX512 inline void put(const stream&, double* out, std::uint64_t, __m512i word,
+                                      const truncated_params& p) noexcept {
+  _mm512_storeu_pd(out, truncated(word, p));
 }
-
-/// Stores 16 values in element order, rounded to float.
-INITLAB_TARGET_AVX512 inline void store(float* out, const block_values& v) noexcept {
-  const __m512i lo = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
-  const __m512i hi = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
-  _mm256_storeu_ps(out, _mm512_cvtpd_ps(_mm512_permutex2var_pd(v.v0, lo, v.v1)));
-  _mm256_storeu_ps(out + 8, _mm512_cvtpd_ps(_mm512_permutex2var_pd(v.v0, hi, v.v1)));
-}
-
-/// Stores the values of the 8 blocks from block b in element order.
-template <class T, class Params>
-INITLAB_TARGET_AVX512 inline void put(const stream&, T* out, std::uint64_t, const block_words& x,
-                                      const Params& p) noexcept {
-  store(out, values(x, p));
-}
-/// The normal law: the fast path lane-wise, then its slow elements by the scalar code.
-template <class T>
-INITLAB_TARGET_AVX512 inline void put(const stream& s, T* out, std::uint64_t b,
-                                      const block_words& x, const normal_params& p) noexcept {
-  unsigned slow = 0;
-  store(out, values(x, p, slow));
-  if (slow != 0) {
-    alignas(64) std::uint64_t wa[8], wb[8];
-    _mm512_store_si512(wa, x.a);
-    _mm512_store_si512(wb, x.b);
-    redo_slow_normals(s, out, b, wa, wb, 8, slow, p);
+/// The normal law: detail::normal_value's fast path lane-wise, then its slow elements by the
+/// scalar code.
+INITLAB_TARGET_AVX512 inline void put(const stream& s, double* out, std::uint64_t n0, __m512i word,
+                                      const normal_params& p) noexcept {
+  __mmask8 ok = 0;
+  const __m512d z = ziggurat_fast(ziggurat(), word, ok);
+  _mm512_storeu_pd(out, _mm512_add_pd(set(p.mean), _mm512_mul_pd(set(p.stddev), z)));
+  if (const unsigned slow = ~static_cast<unsigned>(ok) & 0xFFu; slow != 0) {
+    alignas(64) std::uint64_t w[8];
+    _mm512_store_si512(w, word);
+    redo_slow_normals_in_order(s, out, n0, w, slow, p);
   }
 }
 
@@ -251,13 +196,25 @@ INITLAB_TARGET_AVX512 inline __m512 set_f32(float x) noexcept {
   return _mm512_set1_ps(x);
 }
 
+/// The 64-bit (x̃ᵢ, kᵢ) entries of eight lanes, one scalar load each.
+INITLAB_TARGET_AVX512 inline __m512i layer_entries(const ziggurat_table_f32& t,
+                                                   const std::uint32_t* index) noexcept {
+  __m128i two[4];
+  for (int l = 0; l < 4; ++l)
+    two[l] = _mm_set_epi64x(std::bit_cast<long long>(t.layer[index[2 * l + 1]]),
+                            std::bit_cast<long long>(t.layer[index[2 * l]]));
+  return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set_m128i(two[1], two[0])),
+                            _mm256_set_m128i(two[3], two[2]), 1);
+}
+
 /// detail::ziggurat_fast_f32, lane-wise over 16 consecutive elements; `accepted` bit l set
-/// when lane l's point lies under the curve. One 64-bit gather fetches a layer's (x̃ᵢ, kᵢ).
+/// when lane l's point lies under the curve. One 64-bit load fetches a layer's (x̃ᵢ, kᵢ).
 INITLAB_TARGET_AVX512 inline __m512 ziggurat_fast_f32(const ziggurat_table_f32& t, __m512i word,
                                                       __mmask16& accepted) noexcept {
   const __m512i layer = _mm512_and_si512(word, _mm512_set1_epi32(int{ziggurat_layers - 1}));
-  const __m512i lo = _mm512_i32gather_epi64(_mm512_castsi512_si256(layer), t.layer.data(), 8);
-  const __m512i hi = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(layer, 1), t.layer.data(), 8);
+  alignas(64) std::uint32_t index[16];
+  _mm512_store_si512(index, layer);
+  const __m512i lo = layer_entries(t, index), hi = layer_entries(t, index + 8);
   const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
   const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
   const __m512 xi = _mm512_castsi512_ps(_mm512_permutex2var_epi32(lo, even, hi));
@@ -280,7 +237,7 @@ INITLAB_TARGET_AVX512 inline void put_f32(const stream& s, float* out, std::uint
   if (const unsigned slow = ~static_cast<unsigned>(ok) & 0xFFFFu; slow != 0) {
     alignas(64) std::uint32_t w[16];
     _mm512_store_si512(w, word);
-    redo_slow_normals_f32(s, out, n0, w, slow, p);
+    redo_slow_normals_in_order(s, out, n0, w, slow, p);
   }
 }
 
@@ -348,21 +305,24 @@ INITLAB_TARGET_AVX512 inline void put_f32(const stream&, float* out, std::uint64
 namespace initlab::detail {
 
 /// Fills blocks [b0, b0 + nblocks) into out[0 .. 2·nblocks) with AVX-512F and VAES (the CPU
-/// must have both).
-template <class T, class Params>
-INITLAB_TARGET_AVX512 void fill_blocks_avx512(const stream& s, T* out, std::uint64_t b0,
+/// must have both): a register of ARS output is 4 blocks, i.e. the 64-bit words of 8
+/// consecutive elements in order, so values go straight to memory.
+template <class Params>
+INITLAB_TARGET_AVX512 void fill_blocks_avx512(const stream& s, double* out, std::uint64_t b0,
                                               std::size_t nblocks, const Params& p) noexcept {
-  constexpr std::size_t width = 8;
   const avx512::round_keys keys = avx512::make_round_keys(s.data_key());
   std::size_t i = 0;
-  for (; i + 2 * width <= nblocks; i += 2 * width) {
-    avx512::block_words first, second;
-    avx512::blocks16(keys, b0 + i, first, second);
-    avx512::put(s, out + 2 * i, b0 + i, first, p);
-    avx512::put(s, out + 2 * (i + width), b0 + i + width, second, p);
+  for (; i + 16 <= nblocks; i += 16) {
+    __m512i v[4];
+    avx512::ars(keys, b0 + i, v);
+    for (std::size_t j = 0; j < 4; ++j)
+      avx512::put(s, out + 2 * i + 8 * j, 2 * (b0 + i) + 8 * j, v[j], p);
   }
-  for (; i + width <= nblocks; i += width)
-    avx512::put(s, out + 2 * i, b0 + i, avx512::blocks8(keys, b0 + i), p);
+  for (; i + 4 <= nblocks; i += 4) {
+    __m512i v[1];
+    avx512::ars(keys, b0 + i, v);
+    avx512::put(s, out + 2 * i, 2 * (b0 + i), v[0], p);
+  }
   fill_blocks_scalar(s, out + 2 * i, b0 + i, nblocks - i, p);
 }
 

@@ -205,15 +205,15 @@ inline constexpr float uniform_grid_f32 = 0x1p-24f;
 }
 
 /// The float normal's value for element n with 32-bit stream word `word`.
-[[nodiscard]] inline float normal_value_f32(const stream& s, std::uint64_t n, std::uint32_t word,
-                                            const normal_params_f32& p) noexcept {
+[[nodiscard]] inline float normal_value(const stream& s, std::uint64_t n, std::uint32_t word,
+                                        const normal_params_f32& p) noexcept {
   return p.mean + p.stddev * ziggurat_normal_f32(s, n, word);
 }
 
 /// Value of element n (32-bit word `word`) for the law of `p`.
 [[nodiscard]] inline float value_f32(const stream& s, std::uint64_t n, std::uint32_t word,
                                      const normal_params_f32& p) noexcept {
-  return normal_value_f32(s, n, word, p);
+  return normal_value(s, n, word, p);
 }
 /// Value of element n (32-bit word `word`) for the law of `p`.
 [[nodiscard]] constexpr float value_f32(const stream&, std::uint64_t, std::uint32_t word,
@@ -239,14 +239,15 @@ void fill_blocks4_scalar(const stream& s, float* out, std::uint64_t b0, std::siz
   }
 }
 
-/// Redoes, with the scalar code, the float normal elements n0 + k for each bit k of `slow`
-/// (words[k] is element n0 + k's word), which the vector fast path could not take.
-inline void redo_slow_normals_f32(const stream& s, float* out, std::uint64_t n0,
-                                  const std::uint32_t* words, std::uint64_t slow,
-                                  const normal_params_f32& p) noexcept {
+/// Redoes, with the scalar code, the normal elements n0 + k for each bit k of `slow` (words[k] is
+/// element n0 + k's word: 64-bit for double, 32-bit for float), which a vector fast path could
+/// not take.
+template <class T, class Word, class Params>
+void redo_slow_normals_in_order(const stream& s, T* out, std::uint64_t n0, const Word* words,
+                                std::uint64_t slow, const Params& p) noexcept {
   for (; slow != 0; slow &= slow - 1) {
     const auto k = static_cast<std::size_t>(std::countr_zero(slow));
-    out[k] = normal_value_f32(s, n0 + k, words[k], p);
+    out[k] = normal_value(s, n0 + k, words[k], p);
   }
 }
 
