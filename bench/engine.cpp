@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "cpu_model.hpp"
+
 namespace {
 
 using namespace initlab;
@@ -130,4 +132,11 @@ BENCHMARK(dense_forward_backward<256>)->Name("engine/dense_forward_backward/256"
 BENCHMARK(dense_forward_backward<512>)->Name("engine/dense_forward_backward/512");
 BENCHMARK(dense_forward_backward<1024>)->Name("engine/dense_forward_backward/1024");
 BENCHMARK(study08_trial)->ArgName("sampler")->DenseRange(0, 2)->Name("engine/study08_trial");
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::AddCustomContext("cpu_model", initlab_bench::cpu_model());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
